@@ -1,0 +1,76 @@
+// The semantic chat UI: what a person sees, whatever widgets show it. The
+// interpreter (interpret.ts) derives it from a widget tree; the explicit probe
+// receives it directly from clients in other languages. Scenarios only ever
+// look at this model and act through the Driver interface.
+
+/** A window the user could interact with. */
+export interface UiWindow {
+  /** Stable handle: Tk path of the window, or the explicit probe's window id. */
+  id: string;
+  title: string;
+  kind: 'main' | 'conversation' | 'invitation' | 'dialog' | 'other';
+  /** All visible text in the window, in tree order (labels, buttons, texts, list items). */
+  texts: string[];
+}
+
+/** One conversation window. */
+export interface UiConversation {
+  window: string;
+  title: string;
+  /** Member names shown, or undefined when no member display was found. */
+  members: string[] | undefined;
+  /** Transcript lines, in order. */
+  transcript: string[];
+}
+
+/** One invitation window (Toplevel or messagebox). */
+export interface UiInvitation {
+  window: string;
+  title: string;
+  /** All the window's text, e.g. "alice invites you to c1". */
+  text: string;
+}
+
+/** What the GUI shows, interpreted. */
+export interface ChatUi {
+  /** The main window's id, when there is one on screen. */
+  main: string | undefined;
+  /** Other users shown in the online list, or undefined when no list was found. */
+  users: string[] | undefined;
+  /** Status text shown next to a user (bonus), by user name. */
+  statuses: Record<string, string>;
+  /** sha256 of every image visible in the main window (bonus icons). */
+  mainImages: string[];
+  conversations: UiConversation[];
+  invitations: UiInvitation[];
+  /** Every visible window, for reports and for "no new window" checks. */
+  windows: UiWindow[];
+}
+
+/** A semantic action failed; `tried` lists what was attempted, in order. */
+export class ActionError extends Error {
+  readonly code = 'probe.actionFailed';
+  constructor(
+    message: string,
+    readonly tried: string[],
+  ) {
+    super(tried.length ? `${message}: ${tried.join('; ')}` : message);
+  }
+}
+
+/** The actions a person takes; each resolves when the action was performed (not when its effect shows). */
+export interface Driver {
+  /** The UI as seen now. */
+  ui(): ChatUi;
+  /** Resolve with fn's first non-undefined result as the UI changes; reject with a timeout naming `step`. */
+  waitFor<T>(fn: (ui: ChatUi) => T | undefined, opts: { within: number; step: string }): Promise<T>;
+  /** Round trip through the GUI's event loop; rejects if it does not answer within `within` ms. */
+  sync(within: number): Promise<void>;
+  startChat(users: string[]): Promise<void>;
+  accept(invitationWindow: string): Promise<void>;
+  decline(invitationWindow: string): Promise<void>;
+  say(conversationWindow: string, text: string): Promise<void>;
+  closeConversation(conversationWindow: string): Promise<void>;
+  setStatus(status: string): Promise<void>;
+  quit(): Promise<void>;
+}
