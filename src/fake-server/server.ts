@@ -1,0 +1,90 @@
+// The fake server: a listener plus the sessions of the clients that connect.
+// It owns what it starts: close() ends every connection and the listener.
+
+import { performance } from 'node:perf_hooks';
+import { Session, type Outcome, type TranscriptEntry, type WaitOptions } from './session.js';
+import { listenTcp } from './tcp.js';
+import type { Listener } from './transport.js';
+
+/** How to listen; `transport` swaps TCP for another adapter. */
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  transport?: (host: string, port: number) => Promise<Listener>;
+}
+
+export class FakeServer {
+  readonly sessions: Session[] = [];
+  readonly epoch = performance.now();
+  private waiting: ((s: Session) => void)[] = [];
+  private claimed = 0;
+  private sessionListeners: ((s: Session) => void)[] = [];
+
+  private constructor(private readonly listener: Listener) {
+    listener.onConnection((conn) => {
+      const session = new Session(conn, this.epoch, this.sessions.length + 1);
+      this.sessions.push(session);
+      for (const l of this.sessionListeners) l(session);
+      this.waiting.shift()?.(session);
+    });
+  }
+
+  static async listen(opts: ServerOptions = {}): Promise<FakeServer> {
+    const listen = opts.transport ?? listenTcp;
+    return new FakeServer(await listen(opts.host ?? '127.0.0.1', opts.port ?? 0));
+  }
+
+  get host(): string {
+    return this.listener.host;
+  }
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  /** Called for every new connection (the reference server's hook). */
+  onSession(listener: (s: Session) => void): void {
+    this.sessionListeners.push(listener);
+    for (const s of this.sessions) listener(s);
+  }
+
+  /** The next connection not yet handed out, waiting for it if need be. */
+  nextConnection(opts: WaitOptions): Promise<Outcome<Session>> {
+    const ready = this.sessions[this.claimed];
+    if (ready) {
+      this.claimed++;
+      return Promise.resolve({ ok: true, value: ready });
+    }
+    return new Promise((resolve) => {
+      const take = (s: Session): void => {
+        clearTimeout(timer);
+        this.claimed++;
+        resolve({ ok: true, value: s });
+      };
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== take);
+        resolve({
+          ok: false,
+          failure: {
+            step: opts.step,
+            expected: `a connection to ${this.host}:${this.port}`,
+            actual: `no connection in ${opts.within} ms`,
+            reason: 'timeout',
+          },
+        });
+      }, opts.within);
+      this.waiting.push(take);
+    });
+  }
+
+  /** All sessions' transcripts merged in time order, each line tagged with its session. */
+  transcript(): (TranscriptEntry & { session: number })[] {
+    return this.sessions
+      .flatMap((s) => s.transcript.map((e) => ({ ...e, session: s.id })))
+      .sort((a, b) => a.t - b.t);
+  }
+
+  async close(): Promise<void> {
+    await this.listener.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './grammar.js';
+export * from './codec.js';
+export * from './lines.js';

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { format, lenientParse, parse } from '../src/protocol/codec.js';
+import type { Message } from '../src/protocol/grammar.js';
+import { LineSplitter, type LineEvent } from '../src/protocol/lines.js';
+
+const client: [string, Message][] = [
+  ['REGISTER alice', { type: 'REGISTER', user: 'alice' }],
+  ['INVITE bob', { type: 'INVITE', users: ['bob'] }],
+  ['INVITE bob carol', { type: 'INVITE', users: ['bob', 'carol'] }],
+  ['JOIN c1', { type: 'JOIN', conv: 'c1' }],
+  ['JOIN conv_x-9', { type: 'JOIN', conv: 'conv_x-9' }],
+  ['LEAVE c1', { type: 'LEAVE', conv: 'c1' }],
+  ['SEND_MESSAGE c1 hi there', { type: 'SEND_MESSAGE', conv: 'c1', text: 'hi there' }],
+  ['SEND_MESSAGE c1  two  spaces ', { type: 'SEND_MESSAGE', conv: 'c1', text: ' two  spaces ' }],
+  ['STATUS away', { type: 'STATUS', status: 'away' }],
+  ['GOODBYE', { type: 'GOODBYE' }],
+];
+
+const server: [string, Message][] = [
+  ['ONLINE_USERS alice bob', { type: 'ONLINE_USERS', users: ['alice', 'bob'] }],
+  ['INVITATION c1 alice', { type: 'INVITATION', conv: 'c1', inviter: 'alice' }],
+  ['CONVERSATIONS c1:alice,bob c2:alice', { type: 'CONVERSATIONS', conversations: [{ conv: 'c1', members: ['alice', 'bob'] }, { conv: 'c2', members: ['alice'] }] }],
+  ['SEND_MESSAGE c1 bob hi there', { type: 'SEND_MESSAGE', conv: 'c1', from: 'bob', text: 'hi there' }],
+  ['STATUS bob busy', { type: 'STATUS', user: 'bob', status: 'busy' }],
+  ['ICON bob R0lGODlhAQABAAAAACw=', { type: 'ICON', user: 'bob', data: 'R0lGODlhAQABAAAAACw=' }],
+  ['ERROR the name alice is already online', { type: 'ERROR', text: 'the name alice is already online' }],
+];
+
+describe('parse and format', () => {
+  it.each(client)('client line %j both ways', (line, message) => {
+    expect(parse(line, 'c2s')).toEqual({ ok: true, message });
+    expect(format(message)).toBe(line);
+  });
+
+  it.each(server)('server line %j both ways', (line, message) => {
+    expect(parse(line, 's2c')).toEqual({ ok: true, message });
+    expect(format(message)).toBe(line);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['HELLO there', 'unknownCommand'],
+    ['ONLINE_USERS alice', 'unknownCommand'], // a server message is not a client message
+    ['REGISTER', 'argCount'],
+    ['REGISTER alice bob', 'argCount'],
+    ['GOODBYE now', 'argCount'],
+    ['JOIN', 'argCount'],
+    ['SEND_MESSAGE c1', 'argCount'],
+    ['SEND_MESSAGE c1 ', 'emptyText'],
+    ['REGISTER al!ce', 'badUser'],
+    ['REGISTER ' + 'a'.repeat(33), 'badUser'],
+    ['INVITE bob  carol', 'badUser'],
+    ['JOIN c#1', 'badConv'],
+    ['STATUS Away', 'badStatus'],
+  ])('client line %j is refused as %s', (line, code) => {
+    const result = parse(line, 'c2s');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe(code);
+      expect(result.error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it.each([
+    ['CONVERSATIONS c1', 'badGroup'],
+    ['CONVERSATIONS c1:al ice', 'badGroup'],
+    ['CONVERSATIONS c1:alice,', 'badUser'],
+    ['ICON bob not*base64', 'badBase64'],
+    ['INVITATION c1', 'argCount'],
+    ['ERROR', 'argCount'],
+  ])('server line %j is refused as %s', (line, code) => {
+    const result = parse(line, 's2c');
+    expect(result.ok ? 'ok' : result.error.code).toBe(code);
+  });
+
+  it('never throws, whatever the input', () => {
+    const samples = ['\u0000', ' ', 'REGISTER  ', 'INVITE', 'SEND_MESSAGE \u00e9 x', '\uFFFD\uFFFD', ':', 'CONVERSATIONS :'];
+    for (const s of samples) {
+      expect(() => parse(s, 'c2s')).not.toThrow();
+      expect(() => parse(s, 's2c')).not.toThrow();
+    }
+  });
+});
+
+describe('lenientParse', () => {
+  it('is strict when it can be', () => {
+    expect(lenientParse('REGISTER alice', 'c2s')).toEqual({ ok: true, message: { type: 'REGISTER', user: 'alice' }, tolerances: [] });
+  });
+
+  it('names every tolerance it used', () => {
+    const r = lenientParse('register alice  ', 'c2s', { crlf: true });
+    expect(r).toEqual({ ok: true, message: { type: 'REGISTER', user: 'alice' }, tolerances: ['crlf', 'lowerCaseCommand', 'trailingSpace'] });
+    const s = lenientParse('INVITE bob  carol', 'c2s');
+    expect(s.ok && s.tolerances).toEqual(['extraSpaces']);
+  });
+
+  it('never alters free text', () => {
+    const r = lenientParse('SEND_MESSAGE c1 hi  ', 'c2s');
+    expect(r.ok && r.message).toEqual({ type: 'SEND_MESSAGE', conv: 'c1', text: 'hi  ' });
+    expect(r.ok && r.tolerances).toEqual([]);
+  });
+
+  it('still refuses what no tolerance explains', () => {
+    const r = lenientParse('REGISTER:alice', 'c2s');
+    expect(r.ok).toBe(false);
+  });
+});
+
+const texts = (events: LineEvent[]): string[] => events.map((e) => (e.kind === 'tooLong' ? `<tooLong ${e.bytes}>` : `${e.kind}:${e.text}${e.crlf ? '\\r' : ''}`));
+
+describe('LineSplitter', () => {
+  it('splits several lines in one chunk, with \\n and \\r\\n', () => {
+    const s = new LineSplitter();
+    expect(texts(s.push(Buffer.from('A 1\nB 2\r\nC')))).toEqual(['line:A 1', 'line:B 2\\r']);
+    expect(s.pending).toBe(1);
+    expect(texts(s.push(Buffer.from(' 3\n')))).toEqual(['line:C 3']);
+  });
+
+  it('joins a line split across chunks, even inside a UTF-8 character', () => {
+    const s = new LineSplitter();
+    const bytes = Buffer.from('SEND_MESSAGE c1 bob h\u00e9llo\n');
+    const cut = bytes.indexOf(0xc3) + 1;
+    expect(s.push(bytes.subarray(0, cut))).toEqual([]);
+    expect(texts(s.push(bytes.subarray(cut)))).toEqual(['line:SEND_MESSAGE c1 bob h\u00e9llo']);
+  });
+
+  it('handles a \\r\\n split between chunks', () => {
+    const s = new LineSplitter();
+    expect(s.push(Buffer.from('GOODBYE\r'))).toEqual([]);
+    expect(texts(s.push(Buffer.from('\n')))).toEqual(['line:GOODBYE\\r']);
+  });
+
+  it('reports an over-long line once, skips it, and goes on', () => {
+    const s = new LineSplitter(4096);
+    const events = [...s.push(Buffer.alloc(3000, 0x61)), ...s.push(Buffer.alloc(7000, 0x62))];
+    expect(events).toEqual([]);
+    expect(s.pending).toBe(10000);
+    expect(texts(s.push(Buffer.from('bbb\nOK 1\n')))).toEqual(['<tooLong 10003>', 'line:OK 1']);
+  });
+
+  it('accepts a line of exactly the limit, with or without \\r', () => {
+    const s = new LineSplitter(10);
+    expect(texts(s.push(Buffer.from('0123456789\r\n0123456789\n01234567890\n')))).toEqual(['line:0123456789\\r', 'line:0123456789', '<tooLong 11>']);
+  });
+
+  it('reports invalid UTF-8 instead of throwing', () => {
+    const s = new LineSplitter();
+    const events = s.push(Buffer.from([0x41, 0x20, 0xff, 0xfe, 0x0a, 0x42, 0x0a]));
+    expect(events[0]).toMatchObject({ kind: 'invalidUtf8', text: 'A \uFFFD\uFFFD' });
+    expect(events[1]).toMatchObject({ kind: 'line', text: 'B' });
+  });
+});
