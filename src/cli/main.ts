@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { serve } from './serve.js';
+import { gradeCommand, listChecks, type GradeCliOptions } from './grade.js';
 import { VERSION } from '../version.js';
 
 /** Streams and exit, replaceable so the CLI can be tested in-process. */
@@ -27,6 +28,18 @@ const intArg = (name: string) => (value: string): number => {
   return n;
 };
 
+const posInt = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new CommanderError(2, 'grade.badArgument', `${name} must be an integer from 1 to 64, got "${value}"`);
+  return n;
+};
+
+const posNumber = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new CommanderError(2, 'grade.badArgument', `${name} must be a non-negative number, got "${value}"`);
+  return n;
+};
+
 /** Build the program; `run` returns the exit code. */
 export function buildProgram(io: Io): { program: Command; exitCode: () => number } {
   let code = 0;
@@ -35,6 +48,37 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .argument('[submissions...]', 'submission folders (or folders of submissions)')
+    .option('--seed <seed>', 'seed for names, ids and texts (reproduces a run)')
+    .addOption(new Option('--jobs <n>', 'client runs at once').default(2).argParser(posInt('--jobs')))
+    .option('--only <globs>', 'only these check ids (comma-separated globs, e.g. "conv.send.*,basic.*")')
+    .option('--exclude <globs>', 'skip these check ids (comma-separated globs)')
+    .option('--list', 'list the rubric and check ids, and exit')
+    .addOption(new Option('--timeout-scale <x>', 'multiply every time limit (slow machines)').argParser(posNumber('--timeout-scale')))
+    .option('--verbose', 'live wire log of every run, and transcripts of passed checks')
+    .option('--reporter <names>', 'terminal,json,junit,gradescope', 'terminal')
+    .option('--out <dir>', 'folder for report files, one sub-folder per submission', 'reports')
+    .option('--config <file>', 'course config: re-weighting, launch command, widget paths')
+    .addOption(new Option('--fail-under <points>', 'exit 1 when the score (bonus excluded) is below this').argParser(posNumber('--fail-under')))
+    .action(async (submissions: string[], opts: GradeCliOptions) => {
+      if (opts.list) {
+        io.stdout(listChecks());
+        return;
+      }
+      code = await gradeCommand(submissions, opts, { ...io, color: useColor(io) });
+    });
+
+  program
+    .command('doctor')
+    .description('check this machine: Node, a Python with tkinter, a display or Xvfb, the probe agent')
+    .action(async () => {
+      const { doctor } = await import('../probe/doctor.js');
+      const checks = await doctor();
+      for (const c of checks) io.stdout(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}\n`);
+      code = checks.every((c) => c.ok) ? 0 : 2;
+    });
 
   program
     .command('serve')

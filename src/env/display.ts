@@ -1,0 +1,137 @@
+// An X display for GUI clients: the user's DISPLAY when set, otherwise one
+// private Xvfb shared by every client of the run and torn down when the last
+// user releases it (or, at the latest, when this process exits: it is a
+// tracked process).
+
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { spawnTracked, type TrackedProcess } from '../proc/index.js';
+import { EnvError } from './python.js';
+
+/** A display in use; call release() exactly once when done. */
+export interface DisplayLease {
+  /** Value for DISPLAY, e.g. ":0" or ":99". */
+  display: string;
+  source: 'env' | 'xvfb';
+  /** The Xvfb executable and pid, when we started one. */
+  xvfb?: { path: string; pid: number };
+  release(): Promise<void>;
+}
+
+/** Options for acquireDisplay. */
+export interface AcquireDisplayOptions {
+  /** Where DISPLAY is looked up; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Xvfb executable; default Xvfb on PATH, then /usr/bin/Xvfb. */
+  xvfbPath?: string;
+  /** Limit for Xvfb to report its display, ms. Default 10000. */
+  within?: number;
+  /** Screen geometry. Default "1280x1024x24". */
+  screen?: string;
+}
+
+interface SharedXvfb {
+  path: string;
+  users: number;
+  ready: Promise<{ display: string; proc: TrackedProcess }>;
+}
+
+let shared: SharedXvfb | undefined;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Xvfb executable that would be used, or undefined when there is none. */
+export function findXvfb(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, 'Xvfb'))) return join(dir, 'Xvfb');
+  }
+  return isExecutable('/usr/bin/Xvfb') ? '/usr/bin/Xvfb' : undefined;
+}
+
+async function startXvfb(path: string, screen: string, within: number): Promise<{ display: string; proc: TrackedProcess }> {
+  let out = '';
+  let onLine: (() => void) | undefined;
+  const proc = await spawnTracked(path, ['-displayfd', '1', '-screen', '0', screen, '-nolisten', 'tcp'], {
+    outputCapBytes: 64 * 1024,
+    onOutput: (stream, chunk) => {
+      if (stream !== 'stdout') return;
+      out += chunk.toString('latin1');
+      if (out.includes('\n')) onLine?.();
+    },
+  }).catch((e: Error) => {
+    throw new EnvError('env.noDisplay', `cannot start ${path}: ${e.message}. Install xvfb (apt-get install xvfb) or set DISPLAY.`);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await new Promise<'line' | 'exit' | 'timeout'>((resolve) => {
+    onLine = () => resolve('line');
+    if (out.includes('\n')) resolve('line');
+    void proc.exited.then(() => resolve('exit'));
+    timer = setTimeout(() => resolve('timeout'), within);
+  });
+  clearTimeout(timer);
+  const num = out.trim().split('\n')[0] ?? '';
+  if (outcome === 'line' && /^\d+$/.test(num)) return { display: `:${num}`, proc };
+  await proc.kill(500).catch(() => undefined);
+  const why = outcome === 'timeout' ? `did not report a display within ${within} ms` : 'exited before reporting a display';
+  const err = proc.stderr().text.trim().split('\n').slice(-3).join(' | ');
+  throw new EnvError('env.noDisplay', `${path} ${why}${err ? `: ${err}` : ''}`);
+}
+
+/**
+ * DISPLAY when set, else a private Xvfb shared by all current users.
+ * Rejects with 'env.noDisplay' when neither is available.
+ */
+export async function acquireDisplay(opts: AcquireDisplayOptions = {}): Promise<DisplayLease> {
+  const env = opts.env ?? process.env;
+  if (env.DISPLAY) {
+    return { display: env.DISPLAY, source: 'env', release: async () => undefined };
+  }
+  const path = opts.xvfbPath ?? findXvfb(env);
+  if (!path || !isExecutable(path)) {
+    throw new EnvError(
+      'env.noDisplay',
+      `DISPLAY is not set and Xvfb was not found${path ? ` at ${path}` : ''}. Install xvfb (apt-get install xvfb) or set DISPLAY.`,
+    );
+  }
+  if (!shared || shared.path !== path) {
+    const entry: SharedXvfb = {
+      path,
+      users: 0,
+      ready: startXvfb(path, opts.screen ?? '1280x1024x24', opts.within ?? 10_000),
+    };
+    shared = entry;
+    entry.ready.catch(() => {
+      if (shared === entry) shared = undefined;
+    });
+  }
+  const entry = shared;
+  entry.users++;
+  let started: { display: string; proc: TrackedProcess };
+  try {
+    started = await entry.ready;
+  } catch (e) {
+    entry.users--;
+    throw e;
+  }
+  let released = false;
+  return {
+    display: started.display,
+    source: 'xvfb',
+    xvfb: { path, pid: started.proc.pid },
+    release: async () => {
+      if (released) return;
+      released = true;
+      entry.users--;
+      if (entry.users > 0) return;
+      if (shared === entry) shared = undefined;
+      await started.proc.kill(1000);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// `grade doctor`: can this machine grade? Each check says what was found or
+// what to install; none of them throws.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireDisplay, findPython, findXvfb } from '../env/index.js';
+import { agentDir } from './launch.js';
+
+/** One line of the doctor's report. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+function nodeCheck(): DoctorCheck {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > 20 || (major === 20 && minor >= 19);
+  return { name: 'node', ok, detail: `v${process.versions.node}${ok ? '' : ' (need >= 20.19)'}` };
+}
+
+async function pythonCheck(): Promise<DoctorCheck> {
+  try {
+    const py = await findPython();
+    return {
+      name: 'python with tkinter',
+      ok: true,
+      detail: `${py.executable} (Python ${py.version}, Tk ${py.tkVersion}, Tcl ${py.tclPatchLevel}; found as ${py.candidate})`,
+    };
+  } catch (e) {
+    return { name: 'python with tkinter', ok: false, detail: (e as Error).message };
+  }
+}
+
+async function displayCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  if (env.DISPLAY) return { name: 'display', ok: true, detail: `DISPLAY=${env.DISPLAY} (from the environment)` };
+  const xvfb = findXvfb(env);
+  if (!xvfb) {
+    return { name: 'display', ok: false, detail: 'DISPLAY is not set and Xvfb was not found: install xvfb (apt-get install xvfb) or set DISPLAY' };
+  }
+  try {
+    // Start and stop one, so a broken Xvfb shows here and not mid-run.
+    const lease = await acquireDisplay({ env, xvfbPath: xvfb, within: 5000 });
+    await lease.release();
+    return { name: 'display', ok: true, detail: `private Xvfb (${xvfb}) starts and stops` };
+  } catch (e) {
+    return { name: 'display', ok: false, detail: (e as Error).message };
+  }
+}
+
+function agentCheck(): DoctorCheck {
+  const dir = agentDir();
+  const missing = ['run_client.py', 'chatgrade_agent.py'].filter((f) => !existsSync(join(dir, f)));
+  return missing.length
+    ? { name: 'probe agent', ok: false, detail: `missing in ${dir}: ${missing.join(', ')}` }
+    : { name: 'probe agent', ok: true, detail: dir };
+}
+
+/** Check Node, a Python with tkinter, a display (or Xvfb) and the agent files. */
+export async function doctor(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<DoctorCheck[]> {
+  const env = opts.env ?? process.env;
+  return [nodeCheck(), await pythonCheck(), await displayCheck(env), agentCheck()];
+}

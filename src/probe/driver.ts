@@ -1,0 +1,401 @@
+// The Tk driver: reads the UI through interpret.ts and acts as a person would,
+// on the widgets the interpretation found, through the agent's low-level
+// commands. Each action tries the strategies docs/PROBE.md lists, in order,
+// and when none applies throws an ActionError saying what it tried. An action
+// resolves once its commands were performed; waiting for effects (a wire
+// line, a new window) is the scenario's business.
+
+import { ActionError, type ChatUi, type Driver } from './ui.js';
+import {
+  ACCEPT_WORDS,
+  CHAT_WORDS,
+  DECLINE_WORDS,
+  LEAVE_WORDS,
+  QUIT_WORDS,
+  analyze,
+  baseClass,
+  caption,
+  isButton,
+  matchesOverride,
+  statusWords,
+  treeOrder,
+  widgetsIn,
+  type Analysis,
+  type InterpretContext,
+  type UserEntry,
+} from './interpret.js';
+import type { AgentRequest, ProbeLink, WidgetRecord } from './widgets.js';
+
+/** A bounded wait ran out; `step` names what was awaited, `lastSeen` what the GUI showed. */
+export class ProbeTimeout extends Error {
+  readonly code = 'probe.timeout';
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly lastSeen?: ChatUi,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of a TkDriver besides the interpretation context. */
+export interface TkDriverOptions extends InterpretContext {
+  /** Multiplies every time limit (slow machines, CI). Default 1. */
+  timeScale?: number;
+  /** Limit for one agent command, before timeScale. Default 2000 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** One line per window, for timeout messages and reports: what the GUI showed. */
+export function describeUi(ui: ChatUi): string {
+  if (ui.windows.length === 0) return 'no window on screen';
+  const parts: string[] = [];
+  for (const w of ui.windows) {
+    if (w.kind === 'main') {
+      const users = ui.users === undefined ? 'no users list' : `users [${ui.users.join(', ')}]`;
+      const statuses = Object.entries(ui.statuses).map(([u, s]) => `${u}: ${s}`);
+      parts.push(`main window '${w.id}' with ${users}${statuses.length ? `, statuses {${statuses.join(', ')}}` : ''}`);
+    } else if (w.kind === 'conversation') {
+      const c = ui.conversations.find((x) => x.window === w.id);
+      const members = c?.members === undefined ? 'no member display' : `members [${c.members.join(', ')}]`;
+      const last = c?.transcript.at(-1);
+      parts.push(`conversation '${w.id}' (${members}; ${c?.transcript.length ?? 0} lines${last ? `, last "${last}"` : ''})`);
+    } else if (w.kind === 'invitation') {
+      const text = ui.invitations.find((x) => x.window === w.id)?.text ?? '';
+      parts.push(`invitation '${w.id}' "${text}"`);
+    } else {
+      parts.push(`${w.kind} window '${w.id}' "${w.title}"${w.texts.length ? ` showing "${w.texts.slice(0, 3).join(' | ')}"` : ''}`);
+    }
+  }
+  return parts.join('; ');
+}
+
+/**
+ * Resolve with fn's first non-undefined result, re-evaluated on every change;
+ * reject with a ProbeTimeout after `ms`. Shared by the Tk and explicit drivers.
+ */
+export function waitForUi<T>(
+  read: () => ChatUi,
+  subscribe: (listener: () => void) => () => void,
+  fn: (ui: ChatUi) => T | undefined,
+  step: string,
+  ms: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let last: ChatUi | undefined;
+    let done = false;
+    let unsubscribe = (): void => {};
+    const finish = (settle: () => void): void => {
+      done = true;
+      clearTimeout(timer);
+      unsubscribe();
+      settle();
+    };
+    const check = (): void => {
+      if (done) return;
+      try {
+        last = read();
+        const result = fn(last);
+        if (result !== undefined) finish(() => resolve(result));
+      } catch (err) {
+        finish(() => reject(err));
+      }
+    };
+    const timer = setTimeout(() => {
+      if (done) return;
+      const seen = last ?? safeRead(read);
+      const what = seen ? describeUi(seen) : 'nothing (the UI could not be read)';
+      finish(() => reject(new ProbeTimeout(`waited ${Math.round(ms)} ms for ${step}; last seen: ${what}`, step, seen)));
+    }, ms);
+    unsubscribe = subscribe(check);
+    check();
+  });
+}
+
+function safeRead(read: () => ChatUi): ChatUi | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+const q = (s: string): string => `'${s}'`;
+const list = (users: readonly string[]): string => users.map(q).join(', ');
+
+/** Drives a Tk client through the agent's ProbeLink. */
+export class TkDriver implements Driver {
+  private ctx: InterpretContext;
+  private readonly scale: number;
+  private readonly commandMs: number;
+  private readonly knownListeners = new Set<() => void>();
+  /** What the last action did (or tried), in order: for "the click had no effect" messages. */
+  lastTried: readonly string[] = [];
+
+  constructor(
+    private readonly link: ProbeLink,
+    opts: TkDriverOptions,
+  ) {
+    const { timeScale, commandTimeoutMs, ...ctx } = opts;
+    this.ctx = { ...ctx, knownUsers: [...ctx.knownUsers] };
+    this.scale = timeScale ?? 1;
+    this.commandMs = commandTimeoutMs ?? 2000;
+  }
+
+  /** Replace the user names the grader has announced; pending waits re-evaluate. */
+  setKnownUsers(users: readonly string[]): void {
+    this.ctx = { ...this.ctx, knownUsers: [...users] };
+    for (const l of [...this.knownListeners]) l();
+  }
+
+  /** The interpretation with the widget paths behind it. */
+  analysis(): Analysis {
+    return analyze(this.link.tree(), this.ctx);
+  }
+
+  ui(): ChatUi {
+    return this.analysis().ui;
+  }
+
+  waitFor<T>(fn: (ui: ChatUi) => T | undefined, opts: { within: number; step: string }): Promise<T> {
+    const subscribe = (listener: () => void): (() => void) => {
+      const off = this.link.onChange(listener);
+      this.knownListeners.add(listener);
+      return () => {
+        off();
+        this.knownListeners.delete(listener);
+      };
+    };
+    return waitForUi(() => this.ui(), subscribe, fn, opts.step, opts.within * this.scale);
+  }
+
+  async sync(within: number): Promise<void> {
+    const ms = within * this.scale;
+    try {
+      await this.link.command({ cmd: 'sync' }, ms);
+    } catch (err) {
+      throw new ProbeTimeout(`the GUI did not answer a sync within ${Math.round(ms)} ms (${message(err)})`, 'sync');
+    }
+  }
+
+  async startChat(users: string[]): Promise<void> {
+    const run = this.begin(`could not start a chat with ${list(users)}`);
+    const a = this.analysis();
+    const main = a.ui.main;
+    if (main === undefined) throw run.fail('no main window on screen');
+    const view = a.users;
+    if (!view) throw run.fail(`no list of online users in the main window '${main}'`);
+    const entries: UserEntry[] = [];
+    for (const u of users) {
+      const e = view.entries.find((x) => x.user === u);
+      if (!e) throw run.fail(`${q(u)} is not in the online list (shown: ${list(view.entries.map((x) => x.user)) || 'nobody'})`);
+      entries.push(e);
+    }
+    const userPaths = new Set(view.kind === 'widgets' ? view.entries.map((e) => e.path) : []);
+    const widgets = this.widgets(main).filter((w) => !userPaths.has(w.path));
+    const chat = widgets.find((w) => matchesOverride(w, this.ctx.ui?.invite)) ??
+      widgets.find((w) => isButton(w) && CHAT_WORDS.test(caption(w)));
+    const noChat = 'no button labelled chat/invite/talk/start/new in the main window';
+    const one = entries.length === 1 ? entries[0] : undefined;
+    const record = (path: string): WidgetRecord | undefined => this.link.tree().get(path);
+
+    if (view.kind === 'listbox' || view.kind === 'treeview') {
+      const indices = entries.map((e) => e.index ?? -1);
+      await run.exec({ cmd: 'select', path: view.path, indices }, `selected ${list(users)} in ${view.path}`);
+      if (chat) return run.invoke(chat);
+      run.note(noChat);
+      if (!one) throw run.fail('a double-click starts a chat with one user only');
+      await run.exec({ cmd: 'double_click', path: view.path, index: one.index ?? 0 }, `double-clicked ${q(one.user)} in ${view.path}`);
+      return;
+    }
+    if (view.kind === 'text') {
+      if (!one) throw run.fail(`several users cannot be selected in the Text ${view.path}`);
+      if (chat) run.note(`users are shown in the Text ${view.path}, which cannot be selected in`);
+      else run.note(noChat);
+      await run.exec({ cmd: 'double_click', path: view.path, index: one.index ?? 0 }, `double-clicked ${q(one.user)} in ${view.path}`);
+      return;
+    }
+    // One widget per user.
+    const cls = view.path;
+    if (cls === 'Checkbutton') {
+      for (const e of view.entries) {
+        const want = users.includes(e.user);
+        if (Boolean(record(e.path)?.selected) !== want) {
+          await run.exec({ cmd: 'invoke', path: e.path }, `${want ? 'ticked' : 'unticked'} ${q(e.user)} (${e.path})`);
+        }
+      }
+      if (chat) return run.invoke(chat);
+      throw run.fail(noChat);
+    }
+    if (cls === 'Button' && chat) {
+      for (const e of entries) await run.exec({ cmd: 'invoke', path: e.path }, `pressed ${q(e.user)} (${e.path})`);
+      return run.invoke(chat);
+    }
+    if (cls === 'Radiobutton' || cls === 'Button') {
+      if (!one) throw run.fail(chat ? 'one user at a time can be chosen with Radiobuttons' : `${noChat}, and pressing a user's button starts a chat with one user only`);
+      if (!chat) run.note(noChat);
+      await run.exec({ cmd: 'invoke', path: one.path }, `pressed ${q(one.user)} (${one.path})`);
+      if (chat) await run.invoke(chat);
+      return;
+    }
+    // Labels: the agent's invoke clicks a non-button once, as a person selecting it would.
+    if (chat) {
+      for (const e of entries) await run.exec({ cmd: 'invoke', path: e.path }, `clicked ${q(e.user)} (${e.path})`);
+      return run.invoke(chat);
+    }
+    run.note(noChat);
+    if (!one) throw run.fail('a double-click starts a chat with one user only');
+    await run.exec({ cmd: 'double_click', path: one.path }, `double-clicked ${q(one.user)} (${one.path})`);
+  }
+
+  async accept(invitationWindow: string): Promise<void> {
+    const run = this.begin(`could not accept the invitation in '${invitationWindow}'`);
+    const a = this.analysis();
+    this.requireWindow(a, invitationWindow, run);
+    const path = a.invitations.get(invitationWindow)?.acceptPath ??
+      this.findButton(invitationWindow, ACCEPT_WORDS, this.ctx.ui?.accept)?.path;
+    if (!path) throw run.fail(`no button labelled accept/join/yes/ok in '${invitationWindow}'${this.buttonList(invitationWindow)}`);
+    return run.invoke(this.link.tree().get(path)!);
+  }
+
+  async decline(invitationWindow: string): Promise<void> {
+    const run = this.begin(`could not decline the invitation in '${invitationWindow}'`);
+    const a = this.analysis();
+    this.requireWindow(a, invitationWindow, run);
+    const path = a.invitations.get(invitationWindow)?.declinePath ??
+      this.findButton(invitationWindow, DECLINE_WORDS, this.ctx.ui?.decline)?.path;
+    if (path) return run.invoke(this.link.tree().get(path)!);
+    run.note(`no button labelled decline/no/cancel/reject in '${invitationWindow}'${this.buttonList(invitationWindow)}`);
+    await run.exec({ cmd: 'close', window: invitationWindow }, `closed '${invitationWindow}' through the window manager`);
+  }
+
+  async say(conversationWindow: string, text: string): Promise<void> {
+    const run = this.begin(`could not send ${JSON.stringify(text)} in '${conversationWindow}'`);
+    const a = this.analysis();
+    this.requireWindow(a, conversationWindow, run);
+    const conv = a.conversations.get(conversationWindow);
+    if (!conv) throw run.fail(`'${conversationWindow}' has no input (Entry or small Text) beside a transcript`);
+    await run.exec({ cmd: 'set_text', path: conv.inputPath, text }, `typed the text into ${conv.inputPath}`);
+    if (conv.sendPath) return run.invoke(this.link.tree().get(conv.sendPath)!);
+    run.note(`no Send button in '${conversationWindow}'`);
+    await run.exec({ cmd: 'key', path: conv.inputPath, keysym: 'Return' }, `pressed Return in ${conv.inputPath}`);
+  }
+
+  async closeConversation(conversationWindow: string): Promise<void> {
+    const run = this.begin(`could not close the conversation '${conversationWindow}'`);
+    const a = this.analysis();
+    this.requireWindow(a, conversationWindow, run);
+    const send = a.conversations.get(conversationWindow)?.sendPath;
+    const leave = this.findButton(conversationWindow, LEAVE_WORDS, this.ctx.ui?.leave, send);
+    if (leave) return run.invoke(leave);
+    run.note(`no button labelled leave/close in '${conversationWindow}'`);
+    await this.closeWindow(run, conversationWindow);
+  }
+
+  async setStatus(status: string): Promise<void> {
+    const run = this.begin(`could not set the status to ${q(status)}`);
+    const a = this.analysis();
+    const wanted = status.toLowerCase();
+    const others = a.ui.windows.filter((w) => w.id !== a.ui.main && w.kind !== 'conversation').map((w) => w.id);
+    const windows = [...(a.ui.main !== undefined ? [a.ui.main] : []), ...others];
+    const widgets = windows.flatMap((w) => this.widgets(w));
+    const forced = widgets.find((w) => matchesOverride(w, this.ctx.ui?.status));
+    const menus = forced ? [forced] : widgets.filter((w) => ['Menubutton', 'Combobox'].includes(baseClass(w.cls)) && w.items?.length);
+    for (const m of menus) {
+      const option = m.items?.find((i) => i.trim().toLowerCase() === wanted);
+      if (option !== undefined) {
+        await run.exec({ cmd: 'set_value', path: m.path, value: option }, `chose ${q(option)} in ${m.path}`);
+        return;
+      }
+      if (m === forced && (isButton(m) || baseClass(m.cls) === 'Radiobutton')) return run.invoke(m);
+      run.note(`${m.path} has no option ${q(status)} (options: ${list(m.items ?? [])})`);
+    }
+    const says = (w: WidgetRecord): boolean =>
+      (w.value ?? '').trim().toLowerCase() === wanted || statusWords(caption(w)).split(' ').includes(wanted);
+    const radio = widgets.find((w) => baseClass(w.cls) === 'Radiobutton' && says(w));
+    if (radio) return run.invoke(radio);
+    const button = widgets.find((w) => isButton(w) && says(w));
+    if (button) return run.invoke(button);
+    throw run.fail(`no OptionMenu/Combobox option, Radiobutton or button labelled ${q(status)}${menus.length ? '' : ' in the main window'}`);
+  }
+
+  async quit(): Promise<void> {
+    const run = this.begin('could not quit');
+    const main = this.analysis().ui.main;
+    if (main === undefined) throw run.fail('no main window on screen');
+    try {
+      await this.closeWindow(run, main);
+      return;
+    } catch (err) {
+      if (!(err instanceof ActionError)) throw err;
+    }
+    const button = this.findButton(main, QUIT_WORDS, this.ctx.ui?.quit);
+    if (button) return run.invoke(button);
+    throw run.fail('no button labelled quit/exit in the main window');
+  }
+
+  private async closeWindow(run: Run, window: string): Promise<void> {
+    const handler = this.link.tree().get(window)?.hasDeleteHandler;
+    const how = handler === false ? ' (no WM_DELETE_WINDOW handler: Tk destroys it)' : '';
+    await run.exec({ cmd: 'close', window }, `closed '${window}' through the window manager${how}`);
+  }
+
+  private widgets(window: string): WidgetRecord[] {
+    return widgetsIn(treeOrder(this.link.tree()), window);
+  }
+
+  private findButton(window: string, words: RegExp, override?: string, exclude?: string): WidgetRecord | undefined {
+    const widgets = this.widgets(window);
+    return widgets.find((w) => matchesOverride(w, override)) ??
+      widgets.find((w) => isButton(w) && w.path !== exclude && words.test(caption(w)));
+  }
+
+  private buttonList(window: string): string {
+    const captions = this.widgets(window).filter(isButton).map(caption).filter(Boolean);
+    return captions.length ? ` (buttons: ${list(captions)})` : ' (it has no buttons)';
+  }
+
+  private requireWindow(a: Analysis, window: string, run: Run): void {
+    if (!a.ui.windows.some((w) => w.id === window)) {
+      const open = a.ui.windows.map((w) => `'${w.id}'`).join(', ') || 'none';
+      throw run.fail(`no window '${window}' on screen (open: ${open})`);
+    }
+  }
+
+  private begin(what: string): Run {
+    const tried: string[] = [];
+    this.lastTried = tried;
+    const fail = (why: string): ActionError => {
+      tried.push(why);
+      return new ActionError(what, [...tried]);
+    };
+    const run: Run = {
+      note: (s) => void tried.push(s),
+      fail,
+      exec: async (req, description) => {
+        try {
+          await this.link.command(req, this.commandMs * this.scale);
+        } catch (err) {
+          throw fail(`${description}: failed (${message(err)})`);
+        }
+        tried.push(description);
+      },
+      invoke: async (w) => {
+        const label = caption(w);
+        await run.exec({ cmd: 'invoke', path: w.path }, `pressed ${label ? q(label) : 'the button'} (${w.path})${w.disabled ? ' while disabled' : ''}`);
+      },
+    };
+    return run;
+  }
+}
+
+interface Run {
+  note(s: string): void;
+  fail(why: string): ActionError;
+  exec(req: AgentRequest, description: string): Promise<void>;
+  invoke(w: WidgetRecord): Promise<void>;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,124 @@
+// Start one client with the probe wired in: a probe server for it, then the
+// client itself, as `python agent/run_client.py main.py ...args` (or the
+// configured command), in its folder, on the given display. The client's
+// whole process tree is tracked, so kill() leaves nothing behind.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnTracked, type ExitInfo, type TrackedProcess } from '../proc/index.js';
+import { AgentLink, ProbeError } from './link.js';
+import { ProbeServer } from './server.js';
+
+/** Options for launchClient. */
+export interface LaunchOptions {
+  /** The submission folder: the client's working directory. */
+  dir: string;
+  /** Entry file, relative to dir. Default "main.py". */
+  entry?: string;
+  /** The student's arguments (--host ... --port ... --user ...). */
+  args?: string[];
+  /** The Python executable (from findPython). */
+  python: string;
+  /** DISPLAY for the client; undefined keeps the environment's. */
+  display?: string | undefined;
+  /** Base environment; default process.env. Probe variables are added. */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the whole command line (placeholders already filled in). */
+  command?: string[] | undefined;
+  /** Per-stream output cap, bytes. Default 1 MiB. */
+  outputCapBytes?: number;
+  /** How long to wait for the agent's hello, ms. Default 10000. */
+  helloWithin?: number;
+}
+
+/** A running client. */
+export interface LaunchedClient {
+  proc: TrackedProcess;
+  /** The probe connection, when the agent (or an explicit client) said hello. */
+  link: AgentLink | undefined;
+  /** Why there is no link ('probe.noHello'), when there is none. */
+  linkError: ProbeError | undefined;
+  server: ProbeServer;
+  /** The direct child's exit. */
+  exited: Promise<ExitInfo>;
+  /** Kill the client's whole tree and close the probe. */
+  kill(graceMs?: number): Promise<void>;
+}
+
+/** The folder holding run_client.py: ../../agent from both src/probe and dist/probe. */
+export function agentDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'agent');
+}
+
+/** Path of the runner script. */
+export function agentRunner(): string {
+  return join(agentDir(), 'run_client.py');
+}
+
+/**
+ * Start the client and wait (bounded) for its hello. A spawn failure rejects
+ * with 'client.spawnFailed'; a client that never says hello (crashed before
+ * Tk, or not Python) resolves with link undefined and linkError set.
+ */
+export async function launchClient(opts: LaunchOptions): Promise<LaunchedClient> {
+  const runner = agentRunner();
+  if (!opts.command && !existsSync(runner)) {
+    throw new ProbeError('env.noAgent', `the probe agent is missing: ${runner} does not exist`);
+  }
+  const server = await ProbeServer.start();
+  const env: NodeJS.ProcessEnv = {
+    ...(opts.env ?? process.env),
+    ...server.env(),
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  if (opts.display !== undefined) env.DISPLAY = opts.display;
+  const [cmd, ...args] = opts.command ?? [opts.python, runner, opts.entry ?? 'main.py', ...(opts.args ?? [])];
+  if (!cmd) {
+    await server.close();
+    throw new ProbeError('client.spawnFailed', 'the launch command is empty');
+  }
+  let proc: TrackedProcess;
+  try {
+    proc = await spawnTracked(cmd, args, { cwd: opts.dir, env, outputCapBytes: opts.outputCapBytes });
+  } catch (e) {
+    await server.close();
+    throw new ProbeError('client.spawnFailed', (e as Error).message);
+  }
+  const kill = async (graceMs = 1000): Promise<void> => {
+    try {
+      await proc.kill(graceMs);
+    } finally {
+      await server.close();
+    }
+  };
+
+  const within = opts.helloWithin ?? 10_000;
+  let link: AgentLink | undefined;
+  let linkError: ProbeError | undefined;
+  const outcome = await Promise.race([
+    server.waitHello(within).then(
+      (l) => l,
+      (e: ProbeError) => e,
+    ),
+    proc.exited.then((x) => x),
+  ]);
+  if (outcome instanceof AgentLink) {
+    link = outcome;
+  } else if (outcome instanceof Error) {
+    linkError = new ProbeError('probe.noHello', `${outcome.message} (${[cmd, ...args].join(' ')})`);
+  } else {
+    // Exited first; a hello sent just before the exit may still be in flight.
+    link = await server.waitHello(250).catch(() => undefined);
+    if (!link) {
+      const tail = proc.stderr().text.trim().split('\n').slice(-5).join('\n');
+      linkError = new ProbeError(
+        'probe.noHello',
+        `the client exited (code ${outcome.code}, signal ${outcome.signal}) before the probe agent said hello` +
+          (tail ? `; stderr ends:\n${tail}` : ''),
+      );
+    }
+  }
+  return { proc, link, linkError, server, exited: proc.exited, kill };
+}

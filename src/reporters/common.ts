@@ -1,0 +1,140 @@
+// Helpers every reporter shares: rubric ordering, text hygiene, and the wire
+// transcript excerpt. Pure functions only; nothing here prints or writes.
+
+import { AREAS, CHECKS, LINES } from '../rubric.js';
+import type { CheckResult, TranscriptLine } from '../results.js';
+
+/** Options a caller (the CLI) passes to any reporter; each uses what applies. */
+export interface ReporterOptions {
+  /** Terminal: emit ANSI colour. The CLI decides from NO_COLOR / TTY; default off. */
+  color?: boolean;
+  /** Terminal: also list passed and skipped checks, with their transcripts. */
+  verbose?: boolean;
+  /** Terminal: wrap width in columns (default 80). */
+  width?: number;
+  /** How many trailing transcript lines a lost check shows (default 6). */
+  transcriptLines?: number;
+  /** Gradescope: visibility of each test (default "visible"). */
+  visibility?: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+}
+
+export const DEFAULT_TRANSCRIPT_LINES = 6;
+
+// Covers CSI (colours, cursor moves), OSC (titles, hyperlinks) and the
+// two-byte escapes; enough for anything chalk or a Python traceback emits.
+const ANSI = /(?:\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\))|(?:(?:\u001B\[|\u009B)[0-?]*[ -/]*[@-~])|(?:\u001B[@-Z\\-_])/g;
+
+/** Remove ANSI escape sequences. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
+
+/**
+ * Text that came from the student's client (or the wire) made safe to show:
+ * ANSI removed, every other control character written as an escape, so a
+ * stray "\r" is visible and a hostile client cannot repaint our terminal.
+ */
+export function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return stripAnsi(text).replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) =>
+    NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Like clean() but keeps line breaks: for multi-line text such as stderr. */
+export function cleanLines(text: string): string[] {
+  const lines = stripAnsi(text).replace(/\r\n/g, '\n').split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map(clean);
+}
+
+const areaIndex = new Map(AREAS.map((a, i) => [a.id as string, i]));
+const lineIndex = new Map(LINES.map((l, i) => [l.id, i]));
+const checkIndex = new Map(CHECKS.map((c, i) => [c.id, i]));
+
+function position(map: Map<string, number>, key: string): number {
+  return map.get(key) ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** Compare two checks by rubric order: area, then line, then check, then id. */
+export function byRubricOrder(a: CheckResult, b: CheckResult): number {
+  return (
+    position(areaIndex, a.area) - position(areaIndex, b.area) ||
+    position(lineIndex, a.line) - position(lineIndex, b.line) ||
+    position(checkIndex, a.id) - position(checkIndex, b.id) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** A copy of the checks in rubric order (the order a student reads the table). */
+export function inRubricOrder(checks: readonly CheckResult[]): CheckResult[] {
+  return [...checks].sort(byRubricOrder);
+}
+
+/** Sort keys for area and line ids: rubric order first, unknown ids after, by id. */
+export function compareAreaIds(a: string, b: string): number {
+  return position(areaIndex, a) - position(areaIndex, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+export function compareLineIds(a: string, b: string): number {
+  return position(lineIndex, a) - position(lineIndex, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * "2.1.3": the area's, line's and check's 1-based positions in the rubric.
+ * Derived from the rubric, not from the run, so deselecting checks does not
+ * renumber the others. Undefined for a check the rubric does not know.
+ */
+export function rubricNumber(checkId: string): string | undefined {
+  const check = CHECKS.find((c) => c.id === checkId);
+  const line = LINES.find((l) => l.id === check?.line);
+  if (!check || !line) return undefined;
+  const a = AREAS.findIndex((x) => x.id === line.area) + 1;
+  const l = LINES.filter((x) => x.area === line.area).findIndex((x) => x.id === line.id) + 1;
+  const c = CHECKS.filter((x) => x.line === line.id).findIndex((x) => x.id === check.id) + 1;
+  return `${a}.${l}.${c}`;
+}
+
+/** Human title of an area id, falling back to the id. */
+export function areaTitle(id: string): string {
+  return AREAS.find((a) => a.id === id)?.title ?? id;
+}
+
+export function pts(n: number): string {
+  return `${n} ${n === 1 ? 'pt' : 'pts'}`;
+}
+
+const DIR: Record<TranscriptLine['dir'], string> = { 'c>s': 'C>', 's>c': 'S>', note: '--' };
+
+/**
+ * The last `last` lines of a transcript, as `  12ms C> REGISTER alice`, with
+ * times right-aligned. `omitted` says how many earlier lines were left out.
+ */
+export function transcriptExcerpt(
+  transcript: readonly TranscriptLine[] | undefined,
+  last: number = DEFAULT_TRANSCRIPT_LINES,
+): { lines: string[]; omitted: number } {
+  const all = transcript ?? [];
+  const shown = last > 0 ? all.slice(-last) : [];
+  const times = shown.map((l) => `${Math.round(l.t)}ms`);
+  const w = Math.max(0, ...times.map((t) => t.length));
+  return {
+    lines: shown.map((l, i) => `${times[i]!.padStart(w)} ${DIR[l.dir] ?? '??'} ${clean(l.text)}`),
+    omitted: all.length - shown.length,
+  };
+}
+
+/** Quote a word for a POSIX shell only when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** How to re-run exactly this grading. */
+export function reproduceCommand(dir: string, seed: string): string {
+  return `grade ${shellQuote(dir)} --seed ${shellQuote(seed)}`;
+}
+
+/** Sum of the points of the checks that could not be measured. */
+export function unmeasuredPoints(checks: readonly CheckResult[]): number {
+  return checks.filter((c) => c.status === 'error').reduce((n, c) => n + c.max, 0);
+}

@@ -1,0 +1,66 @@
+// report.json: the GradeResult itself, pretty-printed with keys in a fixed
+// order (schemaVersion first) so two reports diff line by line. The schema
+// is documented in docs/report-schema.md.
+
+import type { CheckResult, GradeResult } from '../results.js';
+
+/** Key order for one kind of object; `children` gives the order of nested ones. */
+interface Shape {
+  keys: readonly string[];
+  children?: Readonly<Record<string, Shape>>;
+}
+
+const ERROR: Shape = { keys: ['code', 'message'] };
+
+// Declaration order of src/results.ts. A key not listed here (an additive
+// field) still appears, after the listed ones, in alphabetical order.
+const RESULT: Shape = {
+  keys: ['schemaVersion', 'grader', 'submission', 'seed', 'startedAt', 'durationMs',
+    'environment', 'score', 'checks', 'errors', 'logs'],
+  children: {
+    grader: { keys: ['name', 'version'] },
+    submission: { keys: ['dir', 'name'] },
+    environment: { keys: ['node', 'python', 'tk', 'display', 'platform'] },
+    score: {
+      keys: ['points', 'max', 'bonus', 'bonusMax', 'lines', 'unmeasured'],
+      children: { lines: { keys: ['id', 'title', 'area', 'bonus', 'points', 'max'] } },
+    },
+    checks: {
+      keys: ['id', 'line', 'area', 'title', 'points', 'max', 'status', 'requirement',
+        'expected', 'actual', 'nonStrict', 'transcript', 'error', 'scenario', 'durationMs'],
+      children: { transcript: { keys: ['t', 'dir', 'text'] }, error: ERROR },
+    },
+    errors: ERROR,
+    logs: { keys: ['scenario', 'stderr', 'truncated'] },
+  },
+};
+
+function ordered(value: unknown, shape: Shape | undefined): unknown {
+  if (Array.isArray(value)) return value.map((v) => ordered(v, shape));
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const known = shape?.keys ?? [];
+  const rest = Object.keys(obj).filter((k) => !known.includes(k)).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of [...known.filter((k) => k in obj), ...rest]) {
+    out[k] = ordered(obj[k], shape?.children?.[k]);
+  }
+  return out;
+}
+
+const byId = (a: CheckResult, b: CheckResult) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The result with keys in schema order and checks sorted by id, as results.ts promises. */
+export function canonicalResult(result: GradeResult): GradeResult {
+  const sorted = {
+    ...result,
+    checks: [...result.checks].sort(byId),
+    score: { ...result.score, unmeasured: [...result.score.unmeasured].sort() },
+  };
+  return ordered(sorted, RESULT) as GradeResult;
+}
+
+/** report.json: two-space indentation, trailing newline. */
+export function renderJson(result: GradeResult): string {
+  return `${JSON.stringify(canonicalResult(result), null, 2)}\n`;
+}

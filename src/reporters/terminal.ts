@@ -1,0 +1,309 @@
+// The report a student reads in a terminal: the rubric table with points,
+// each lost check with its requirement, Expected, Actual and the end of the
+// wire transcript, harness faults apart from lost points, totals and the
+// command that reproduces the run. Sorted by rubric order so runs diff.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import { LINES } from '../rubric.js';
+import type { CheckResult, GradeResult } from '../results.js';
+import {
+  areaTitle, clean, cleanLines, compareAreaIds, compareLineIds, DEFAULT_TRANSCRIPT_LINES,
+  inRubricOrder, pts, reproduceCommand, transcriptExcerpt, unmeasuredPoints,
+  type ReporterOptions,
+} from './common.js';
+
+const LABEL = 13; // "Requirement  "
+const DETAIL_INDENT = 6;
+const MAX_VALUE_CHARS = 600; // a 10 kB line is evidence, not something to print whole
+const STDERR_LINES = 12; // enough for a typical Python traceback
+
+interface Ctx {
+  c: ChalkInstance;
+  width: number;
+  verbose: boolean;
+  last: number;
+}
+
+/** The terminal report as lines (no trailing newlines). */
+export function terminalLines(result: GradeResult, opts: ReporterOptions = {}): string[] {
+  const ctx: Ctx = {
+    // Our own instance: never touch chalk's global level.
+    c: new Chalk({ level: opts.color ? 1 : 0 }),
+    width: Math.max(40, opts.width ?? 80),
+    verbose: opts.verbose ?? false,
+    last: opts.transcriptLines ?? DEFAULT_TRANSCRIPT_LINES,
+  };
+  const checks = inRubricOrder(result.checks);
+  return [
+    ...header(result, ctx),
+    '',
+    ...table(result, checks, ctx),
+    ...stderrSection(result, checks, ctx),
+    ...harnessSection(result, checks, ctx),
+    ...totals(result, checks, ctx),
+  ];
+}
+
+/** The terminal report as one string, ending with a newline. */
+export function renderTerminal(result: GradeResult, opts: ReporterOptions = {}): string {
+  return terminalLines(result, opts).join('\n') + '\n';
+}
+
+function header(r: GradeResult, { c }: Ctx): string[] {
+  const env = [
+    `node ${r.environment.node}`,
+    r.environment.python && `python ${r.environment.python}`,
+    r.environment.tk && `tk ${r.environment.tk}`,
+    r.environment.display && `display ${r.environment.display}`,
+    r.environment.platform,
+  ].filter(Boolean).join(', ');
+  const field = (k: string, v: string) => `  ${c.dim(k.padEnd(LABEL - 1))}${v}`;
+  return [
+    c.bold(`${r.grader.name} ${r.grader.version} — ${clean(r.submission.name)}`),
+    field('Submission', clean(r.submission.dir)),
+    field('Seed', clean(r.seed)),
+    field('Started', `${r.startedAt} (took ${(r.durationMs / 1000).toFixed(1)} s)`),
+    field('Environment', clean(env)),
+  ];
+}
+
+interface LineGroup {
+  id: string;
+  title: string;
+  area: string;
+  points: number;
+  max: number;
+  checks: CheckResult[];
+}
+
+function unmeasured(checks: readonly CheckResult[]): number {
+  return checks.filter((x) => x.status === 'error').reduce((n, x) => n + x.max, 0);
+}
+
+/** Lines from the score, plus any line a check names that the score lacks. */
+function groupLines(r: GradeResult, checks: CheckResult[]): LineGroup[] {
+  const groups = new Map<string, LineGroup>();
+  for (const l of r.score.lines) {
+    groups.set(l.id, { id: l.id, title: l.title, area: l.area, points: l.points, max: l.max, checks: [] });
+  }
+  for (const ch of checks) {
+    let g = groups.get(ch.line);
+    if (!g) {
+      const title = LINES.find((l) => l.id === ch.line)?.title ?? ch.line;
+      g = { id: ch.line, title, area: ch.area, points: 0, max: 0, checks: [] };
+      groups.set(ch.line, g);
+      for (const x of checks.filter((x) => x.line === ch.line && x.status !== 'skipped')) {
+        g.points += x.points;
+        g.max += x.max;
+      }
+    }
+    g.checks.push(ch);
+  }
+  return [...groups.values()].sort((a, b) => compareAreaIds(a.area, b.area) || compareLineIds(a.id, b.id));
+}
+
+function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
+  const out: string[] = [];
+  const lines = groupLines(r, checks);
+  const areas = [...new Set(lines.map((l) => l.area))];
+  for (const area of areas) {
+    const mine = lines.filter((l) => l.area === area);
+    const points = mine.reduce((n, l) => n + l.points, 0);
+    const max = mine.reduce((n, l) => n + l.max, 0);
+    const lost = unmeasured(mine.flatMap((l) => l.checks));
+    out.push(row(ctx, ctx.c.bold(areaTitle(area)), areaTitle(area), fraction(ctx, points, max, lost)));
+    for (const line of mine) {
+      const allSkipped = line.checks.length > 0 && line.checks.every((x) => x.status === 'skipped');
+      const right = allSkipped || (line.max === 0 && line.checks.length === 0)
+        ? ctx.c.dim('skipped')
+        : fraction(ctx, line.points, line.max, unmeasured(line.checks));
+      out.push(row(ctx, `  ${clean(line.title)}`, `  ${clean(line.title)}`, right));
+      for (const ch of line.checks) out.push(...checkEntry(ch, ctx));
+    }
+    out.push('');
+  }
+  return out;
+}
+
+function checkEntry(ch: CheckResult, ctx: Ctx): string[] {
+  const { c } = ctx;
+  const entry = (tag: string, styled: string, right: string) =>
+    row(ctx, `    ${styled} ${ch.id}`, `    ${tag} ${ch.id}`, right);
+  switch (ch.status) {
+    case 'failed':
+      return [
+        entry('FAIL', c.red.bold('FAIL'), c.red(`lost ${pts(ch.max)}`)),
+        ...details(ch, ctx, true),
+      ];
+    case 'error':
+      return [entry('NOT MEASURED', c.magenta.bold('NOT MEASURED'), c.magenta('see below'))];
+    case 'skipped':
+      return ctx.verbose ? [entry('SKIPPED', c.dim('SKIPPED'), c.dim('not run'))] : [];
+    case 'passed': {
+      const notes = (ch.nonStrict ?? []).map((n) => label(ctx, 'Tolerated', clean(n), 'words'));
+      if (notes.length > 0) {
+        return [
+          entry('NON-STRICT', c.yellow.bold('NON-STRICT'), c.yellow(`+${pts(ch.points)}`)),
+          ...notes.flat(),
+          ...(ctx.verbose ? wire(ch, ctx) : []),
+        ];
+      }
+      return ctx.verbose ? [entry('PASS', c.green('PASS'), c.green(`+${pts(ch.points)}`)), ...wire(ch, ctx)] : [];
+    }
+  }
+}
+
+/** Requirement, Expected, Actual and the wire excerpt of one check. */
+function details(ch: CheckResult, ctx: Ctx, withRequirement: boolean): string[] {
+  return [
+    ...(withRequirement ? label(ctx, 'Requirement', clean(ch.requirement), 'words') : []),
+    ...(ch.expected !== undefined ? label(ctx, 'Expected', clean(ch.expected), 'chars') : []),
+    ...(ch.actual !== undefined ? label(ctx, 'Actual', clean(ch.actual), 'chars') : []),
+    ...wire(ch, ctx),
+  ];
+}
+
+function wire(ch: CheckResult, ctx: Ctx): string[] {
+  const { lines, omitted } = transcriptExcerpt(ch.transcript, ctx.last);
+  if (lines.length === 0) return [];
+  const avail = ctx.width - DETAIL_INDENT - LABEL;
+  const shown = lines.map((l) => ctx.c.dim(truncate(l, avail)));
+  if (omitted > 0) shown.unshift(ctx.c.dim(`(${omitted} earlier ${omitted === 1 ? 'line' : 'lines'} in report.json)`));
+  const pad = ' '.repeat(DETAIL_INDENT + LABEL);
+  return shown.map((l, i) => (i === 0 ? `${' '.repeat(DETAIL_INDENT)}${ctx.c.dim('Wire'.padEnd(LABEL))}${l}` : pad + l));
+}
+
+function stderrSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
+  const wanted = new Set(checks.filter((x) => x.status === 'failed' || x.status === 'error').map((x) => x.scenario));
+  const logs = [...r.logs]
+    .filter((l) => l.stderr.trim() !== '' && (ctx.verbose || wanted.has(l.scenario)))
+    .sort((a, b) => (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
+  if (logs.length === 0) return [];
+  const out = [ctx.c.bold('Client stderr')];
+  for (const log of logs) {
+    const all = cleanLines(log.stderr);
+    const shown = all.slice(-STDERR_LINES);
+    const more = all.length - shown.length + (log.truncated ? 1 : 0);
+    out.push(`  scenario ${clean(log.scenario)}${more > 0 ? ctx.c.dim(` (last ${shown.length} of ${log.truncated ? 'more than ' : ''}${all.length} lines)`) : ''}`);
+    out.push(...shown.map((l) => `    ${ctx.c.dim(truncate(l, ctx.width - 4))}`));
+  }
+  out.push('');
+  return out;
+}
+
+function harnessSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
+  const { c } = ctx;
+  const errored = checks.filter((x) => x.status === 'error');
+  if (errored.length === 0 && r.errors.length === 0) return [];
+  const out = [c.magenta.bold("Could not be measured — not the student's fault")];
+  out.push(...wrapWords("These are faults of the grader or its environment. No points were taken for them; the grade is incomplete until they are re-run.", ctx.width - 2).map((l) => `  ${c.dim(l)}`));
+  for (const e of [...r.errors].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
+    out.push(`  ${c.magenta('run')} ${clean(e.code)}`);
+    out.push(...label(ctx, 'Message', clean(e.message), 'words'));
+  }
+  for (const ch of errored) {
+    out.push(row(ctx, `  ${c.magenta('check')} ${ch.id}`, `  check ${ch.id}`, c.magenta(`${pts(ch.max)} not graded`)));
+    if (ch.error) {
+      out.push(...label(ctx, 'Error', clean(ch.error.code), 'chars'));
+      out.push(...label(ctx, 'Message', clean(ch.error.message), 'words'));
+    }
+    out.push(...details(ch, ctx, false));
+  }
+  out.push('');
+  return out;
+}
+
+function totals(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
+  const { c } = ctx;
+  const s = r.score;
+  const out = [
+    c.bold(`Total ${s.points}/${s.max}   Bonus ${s.bonus}/${s.bonusMax}`),
+  ];
+  const errored = checks.filter((x) => x.status === 'error');
+  if (errored.length > 0 || r.errors.length > 0) {
+    const what = errored.length > 0
+      ? `${errored.length} ${errored.length === 1 ? 'check' : 'checks'} (${pts(unmeasuredPoints(checks))}) could not be measured`
+      : 'the run stopped on a harness fault';
+    out.push(c.magenta.bold(`INCOMPLETE: ${what}; this is not a final grade.`));
+  }
+  const skipped = checks.filter((x) => x.status === 'skipped').length;
+  if (skipped > 0) out.push(c.dim(`${skipped} ${skipped === 1 ? 'check was' : 'checks were'} not run (deselected); they count neither for nor against.`));
+  out.push(`Seed ${clean(r.seed)}; to reproduce this run:`, `  ${reproduceCommand(r.submission.dir, r.seed)}`);
+  return out;
+}
+
+// --- layout -----------------------------------------------------------------
+
+/** Left text, padding, right text flush with the width; `plain` measures the left. */
+function row(ctx: Ctx, styled: string, plain: string, right: string): string {
+  const rightPlain = stripStyle(right);
+  const gap = Math.max(2, ctx.width - plain.length - rightPlain.length);
+  return `${styled}${' '.repeat(gap)}${right}`;
+}
+
+/** "6/10", coloured; unmeasured points are named so they do not read as lost. */
+function fraction({ c }: Ctx, points: number, max: number, notMeasured = 0): string {
+  const text = `${points}/${max}`;
+  if (notMeasured > 0) return `${c.magenta(`(${notMeasured} not measured)`)} ${text}`;
+  if (max > 0 && points === max) return c.green(text);
+  if (points === 0 && max > 0) return c.red(text);
+  return c.yellow(text);
+}
+
+/**
+ * A labelled detail, wrapped under its label. Prose wraps at spaces; values
+ * (`chars`) wrap at the column, because their spaces are evidence.
+ */
+function label(ctx: Ctx, name: string, text: string, mode: 'words' | 'chars'): string[] {
+  const avail = ctx.width - DETAIL_INDENT - LABEL;
+  let value = text;
+  if (mode === 'chars' && value.length > MAX_VALUE_CHARS) {
+    value = `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`;
+  }
+  const parts = mode === 'words' ? wrapWords(value, avail) : wrapChars(value, avail);
+  const pad = ' '.repeat(DETAIL_INDENT + LABEL);
+  return parts.map((p, i) => (i === 0 ? `${' '.repeat(DETAIL_INDENT)}${ctx.c.dim(name.padEnd(LABEL))}${p}` : pad + p));
+}
+
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur === '') cur = word;
+    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+    else {
+      out.push(cur);
+      cur = word;
+    }
+    while (cur.length > width) {
+      out.push(cur.slice(0, width));
+      cur = cur.slice(width);
+    }
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Break a value without losing a character: after a space when one is near, else at the column. */
+function wrapChars(text: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width - 1);
+    const cut = space >= width / 2 ? space + 1 : width;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  out.push(rest);
+  return out;
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+// eslint-disable-next-line no-control-regex
+const STYLE = /\u001B\[[0-9;]*m/g;
+function stripStyle(text: string): string {
+  return text.replace(STYLE, '');
+}

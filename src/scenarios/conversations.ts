@@ -1,0 +1,283 @@
+// Conversation management: INVITE, INVITATION, JOIN, LEAVE, CONVERSATIONS,
+// SEND_MESSAGE, and all of it with two conversations open.
+
+import { countOccurrences } from '../probe/interpret.js';
+import type { Inbound, Outcome } from '../fake-server/session.js';
+import type { SessionRun } from './session-run.js';
+import { fail, pass, type CheckScript, type Verdict } from './types.js';
+
+const sameMembers = (shown: readonly string[] | undefined, members: readonly string[], self: string): boolean => {
+  if (!shown) return false;
+  const want = new Set(members.filter((m) => m !== self));
+  const got = new Set(shown.filter((m) => m !== self));
+  return want.size === got.size && [...want].every((m) => got.has(m));
+};
+const list = (xs: readonly string[] | undefined): string => (xs === undefined ? 'no member display found' : xs.length ? xs.join(', ') : 'nobody');
+
+/** Someone in the conversation other than the current user, to speak in it. */
+function speaker(run: SessionRun, conv: string): string {
+  return run.conversations.get(conv)?.find((m) => m !== run.self) ?? run.online[0] ?? run.names.user();
+}
+
+/** A message from a peer, shown and then counted after a barrier; once per key. */
+function received(run: SessionRun, key: string) {
+  return run.once(`received:${key}`, async () => {
+    const { fixture, window } = await run.windowOf(key);
+    const from = speaker(run, fixture.conv);
+    const text = run.names.text();
+    await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from, text });
+    const shown = await run.gui((ui) => (ui.conversations.find((c) => c.window === window)?.transcript.some((l) => l.includes(text)) ? true : undefined), `"${text}" in the conversation`);
+    if (shown.ok) await run.barrier();
+    const transcript = await run.transcriptOf(window);
+    return { from, text, shown: shown.ok, transcript, lines: transcript.filter((l) => l.includes(text)) };
+  });
+}
+
+/** The user says something in the first conversation; the server echoes it as it would. */
+function said(run: SessionRun) {
+  return run.once('said', async () => {
+    const { fixture, window } = await run.windowOf('first');
+    const text = run.names.text();
+    const d = await run.driver();
+    let line: Outcome<Inbound> | undefined;
+    let actionError: string | undefined;
+    try {
+      await d.say(window, text);
+      line = await run.expectLine('SEND_MESSAGE', `saying "${text}"`, `SEND_MESSAGE ${fixture.conv} ${text}`);
+    } catch (err) {
+      actionError = (err as Error).message;
+    }
+    await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: run.self, text });
+    const shown = await run.gui((ui) => (ui.conversations.find((c) => c.window === window)?.transcript.some((l) => l.includes(text)) ? true : undefined), `"${text}" in the conversation`);
+    if (shown.ok) await run.barrier();
+    return { conv: fixture.conv, text, line, actionError, shown: shown.ok, transcript: await run.transcriptOf(window) };
+  });
+}
+
+/** The user starts a chat with `users`; the server confirms as it would. Once per key. */
+function ownInvite(run: SessionRun, key: string, count: number) {
+  return run.once(`invite:${key}`, async () => {
+    await run.ready();
+    while (run.online.length < count) await run.newPeer();
+    const users = run.online.slice(-count);
+    const d = await run.driver();
+    const before = new Set(d.ui().windows.map((w) => w.id));
+    let invite: Outcome<Inbound> | undefined;
+    let actionError: string | undefined;
+    try {
+      await d.startChat(users);
+      invite = await run.expectLine('INVITE', `starting a chat with ${users.join(' and ')}`, `INVITE ${users.join(' ')}`);
+    } catch (err) {
+      actionError = (err as Error).message;
+    }
+    const conv = run.names.conv();
+    await run.send({ type: 'INVITATION', conv, inviter: run.self });
+    run.conversations.set(conv, [run.self]);
+    await run.sendConversations();
+    await run.barrier();
+    const invitations = d.ui().invitations.filter((i) => !before.has(i.window));
+    run.claimAll();
+    return { users, invite, actionError, conv, invitations };
+  });
+}
+
+async function checkInvite(run: SessionRun, key: string, count: number): Promise<Verdict> {
+  const r = await ownInvite(run, key, count);
+  const want = `INVITE ${r.users.join(' ')}${count > 1 ? ' (in any order)' : ''}`;
+  if (r.actionError) return fail(want, r.actionError);
+  if (!r.invite?.ok) return fail(want, r.invite ? r.invite.failure.actual : 'nothing');
+  const m = r.invite.value.message;
+  if (m?.type !== 'INVITE') return fail(want, r.invite.value.text);
+  if (m.users.length !== r.users.length || !r.users.every((u) => m.users.includes(u))) return fail(want, r.invite.value.text);
+  return pass();
+}
+
+export const conversations: CheckScript[] = [
+  {
+    id: 'conv.invitation.window',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const f = await run.conversation('first');
+      return f.invitation.ok ? pass() : fail(`an invitation window after INVITATION ${f.conv} ${f.peer}`, f.invitation.failure.actual);
+    },
+  },
+  {
+    id: 'conv.join.sent',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const f = await run.conversation('first');
+      const want = `JOIN ${f.conv}`;
+      if (!f.invitation.ok) return fail(want, 'no invitation window to accept');
+      if (!f.join?.ok) return fail(want, f.join ? f.join.failure.actual : 'nothing');
+      const m = f.join.value.message;
+      return m?.type === 'JOIN' && m.conv === f.conv ? pass() : fail(want, f.join.value.text);
+    },
+  },
+  {
+    id: 'conv.conversations.members',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const { fixture, window } = await run.windowOf('first');
+      const members = run.conversations.get(fixture.conv)!;
+      const r = await run.gui((ui) => (sameMembers(ui.conversations.find((c) => c.window === window)?.members, members, run.self) ? true : undefined), 'the members to show');
+      return r.ok ? pass() : fail(`members ${members.join(', ')}`, list(await run.membersOf(window)));
+    },
+  },
+  {
+    id: 'conv.conversations.updated',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const { fixture, window } = await run.windowOf('first');
+      const joiner = await run.newPeer();
+      const before = run.conversations.get(fixture.conv)!;
+      const after = [...before.filter((m) => m !== fixture.peer), joiner];
+      run.conversations.set(fixture.conv, after);
+      await run.sendConversations();
+      const r = await run.gui((ui) => (sameMembers(ui.conversations.find((c) => c.window === window)?.members, after, run.self) ? true : undefined), 'the members to update');
+      return r.ok ? pass() : fail(`members ${after.join(', ')} (${joiner} joined, ${fixture.peer} left)`, list(await run.membersOf(window)));
+    },
+  },
+  {
+    id: 'conv.send.received_once',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const r = await received(run, 'first');
+      const n = countOccurrences(r.transcript, r.text);
+      if (!r.shown) return fail(`"${r.text}" once in the transcript`, 'it never appeared');
+      return n === 1 ? pass() : fail(`"${r.text}" once in the transcript`, `${n} times: ${r.lines.join(' / ')}`);
+    },
+  },
+  {
+    id: 'conv.send.tagged',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const r = await received(run, 'first');
+      if (!r.shown) return fail(`a line with "${r.text}" naming ${r.from}`, 'the text never appeared');
+      return r.lines.every((l) => l.includes(r.from)) ? pass() : fail(`the line names ${r.from}`, `the line reads ${JSON.stringify(r.lines.find((l) => !l.includes(r.from)))}`);
+    },
+  },
+  {
+    id: 'conv.send.sent',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const r = await said(run);
+      const want = `SEND_MESSAGE ${r.conv} ${r.text}`;
+      if (r.actionError) return fail(want, r.actionError);
+      if (!r.line?.ok) return fail(want, r.line ? r.line.failure.actual : 'nothing');
+      return r.line.value.text === want ? pass(r.line.value.crlf ? ['\\r\\n line ending'] : undefined) : fail(want, JSON.stringify(r.line.value.text));
+    },
+  },
+  {
+    id: 'conv.send.own_once',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const r = await said(run);
+      const n = countOccurrences(r.transcript, r.text);
+      if (!r.shown) return fail(`"${r.text}" once in the transcript after the server echoed it`, 'it never appeared');
+      return n === 1 ? pass() : fail(`"${r.text}" once in the transcript`, `${n} times: ${r.transcript.filter((l) => l.includes(r.text)).join(' / ')}`);
+    },
+  },
+  {
+    id: 'conv.multiple.routing',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const a = await run.windowOf('first');
+      const b = await run.windowOf('second');
+      const texts = [run.names.text(), run.names.text()];
+      await run.send({ type: 'SEND_MESSAGE', conv: a.fixture.conv, from: speaker(run, a.fixture.conv), text: texts[0]! });
+      await run.send({ type: 'SEND_MESSAGE', conv: b.fixture.conv, from: speaker(run, b.fixture.conv), text: texts[1]! });
+      const has = (ui: import('../probe/ui.js').ChatUi, w: string, t: string) => ui.conversations.find((c) => c.window === w)?.transcript.some((l) => l.includes(t)) ?? false;
+      const shown = await run.gui((ui) => (has(ui, a.window, texts[0]!) && has(ui, b.window, texts[1]!) ? true : undefined), 'each message in its conversation');
+      if (shown.ok) await run.barrier();
+      const ta = await run.transcriptOf(a.window);
+      const tb = await run.transcriptOf(b.window);
+      const problems: string[] = [];
+      if (!ta.some((l) => l.includes(texts[0]!))) problems.push(`"${texts[0]}" (to ${a.fixture.conv}) is not in ${a.fixture.conv}'s window`);
+      if (!tb.some((l) => l.includes(texts[1]!))) problems.push(`"${texts[1]}" (to ${b.fixture.conv}) is not in ${b.fixture.conv}'s window`);
+      if (ta.some((l) => l.includes(texts[1]!))) problems.push(`"${texts[1]}" (to ${b.fixture.conv}) shows in ${a.fixture.conv}'s window`);
+      if (tb.some((l) => l.includes(texts[0]!))) problems.push(`"${texts[0]}" (to ${a.fixture.conv}) shows in ${b.fixture.conv}'s window`);
+      return problems.length ? fail('each message in its own conversation window only', problems.join('; ')) : pass();
+    },
+  },
+  {
+    id: 'conv.multiple.members',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      const a = await run.windowOf('first');
+      const b = await run.windowOf('second');
+      const ma = [run.self, await run.newPeer()];
+      const mb = [run.self, await run.newPeer(), await run.newPeer()];
+      run.conversations.set(a.fixture.conv, ma);
+      run.conversations.set(b.fixture.conv, mb);
+      await run.sendConversations();
+      const ok = (ui: import('../probe/ui.js').ChatUi) =>
+        sameMembers(ui.conversations.find((c) => c.window === a.window)?.members, ma, run.self) &&
+        sameMembers(ui.conversations.find((c) => c.window === b.window)?.members, mb, run.self);
+      const r = await run.gui((ui) => (ok(ui) ? true : undefined), 'both conversations to show their members');
+      if (r.ok) return pass();
+      return fail(
+        `${a.fixture.conv}: ${ma.join(', ')}; ${b.fixture.conv}: ${mb.join(', ')}`,
+        `${a.fixture.conv}: ${list(await run.membersOf(a.window))}; ${b.fixture.conv}: ${list(await run.membersOf(b.window))}`,
+      );
+    },
+  },
+  {
+    id: 'conv.leave.sent',
+    run: 'session',
+    phase: 2,
+    async script(run) {
+      await run.windowOf('first');
+      const b = await run.windowOf('second');
+      await run.windowOf('third');
+      const s = await run.session();
+      const from = s.lines.length;
+      const d = await run.driver();
+      const want = `LEAVE ${b.fixture.conv} (only)`;
+      try {
+        await d.closeConversation(b.window);
+      } catch (err) {
+        return fail(want, (err as Error).message);
+      }
+      const leave = await run.expectLine((l) => l.message?.type === 'LEAVE' && l.message.conv === b.fixture.conv, `closing ${b.fixture.conv}'s window`, `LEAVE ${b.fixture.conv}`);
+      run.conversations.delete(b.fixture.conv);
+      await run.sendConversations();
+      await run.barrier();
+      const others = s.lines.slice(from).filter((l) => l.message?.type === 'LEAVE' && l.message.conv !== b.fixture.conv);
+      if (others.length) return fail(want, others.map((l) => l.text).join(', '));
+      return leave.ok ? pass() : fail(want, leave.failure.actual);
+    },
+  },
+  {
+    id: 'conv.invite.sent',
+    run: 'session',
+    phase: 3,
+    script: (run) => checkInvite(run, 'one', 1),
+  },
+  {
+    id: 'conv.invitation.not_own',
+    run: 'session',
+    phase: 3,
+    async script(run) {
+      const r = await ownInvite(run, 'one', 1);
+      return r.invitations.length
+        ? fail(`no invitation window for INVITATION ${r.conv} ${run.self} (the current user's own)`, `an invitation window: ${JSON.stringify(r.invitations[0]!.text)}`)
+        : pass();
+    },
+  },
+  {
+    id: 'conv.invite.multi',
+    run: 'session',
+    phase: 3,
+    script: (run) => checkInvite(run, 'two', 2),
+  },
+];

@@ -1,0 +1,368 @@
+// One client run and the fixtures its checks share. A fixture is a setup
+// step (connect, register, open a conversation...) done once and memoized
+// with its evidence, so each check asks for the state it needs and judges
+// only its own requirement: a client that breaks one step still has every
+// later check measured, the fake server carrying on as if it had not.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Group, ServerMessage } from '../protocol/grammar.js';
+import { FakeServer } from '../fake-server/server.js';
+import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../fake-server/session.js';
+import type { ChatUi, Driver } from '../probe/ui.js';
+import { Names, type Rng } from './random.js';
+
+/** Every bound a run uses, in milliseconds (already multiplied by --timeout-scale). */
+export interface Limits {
+  /** Process start to connection, and to the main window. */
+  startup: number;
+  /** One expected line on the wire. */
+  line: number;
+  /** One expected change in the GUI. */
+  gui: number;
+  /** The barrier's visible change. */
+  barrier: number;
+  /** Fixed grace after a barrier. */
+  grace: number;
+  /** Quit to process exit. */
+  exit: number;
+  /** Server silence before the responsiveness probe (rubric: 300 ms). */
+  silence: number;
+  /** A probe sync round trip (rubric: 500 ms). */
+  sync: number;
+  /** A static check's child Python. */
+  staticCheck: number;
+}
+
+export function limitsFor(scale: number): Limits {
+  const s = (ms: number) => Math.round(ms * scale);
+  return { startup: s(10_000), line: s(2_000), gui: s(2_000), barrier: s(2_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
+}
+
+/** A client process started for one run, seen through its probe. */
+export interface LaunchedClient {
+  /** Undefined when the probe never connected (then GUI checks are harness errors). */
+  driver: Driver | undefined;
+  setKnownUsers(users: string[]): void;
+  /** Exit status once the process has exited. */
+  exitStatus(): { code: number | null; signal: string | null } | undefined;
+  waitExit(within: number): Promise<{ code: number | null; signal: string | null } | undefined>;
+  /** Captured stderr so far (capped). */
+  stderr(): string;
+  /** Tracebacks seen: the agent's crash events and tracebacks on stderr. */
+  tracebacks(): string[];
+  kill(): Promise<void>;
+}
+
+/** Starts the submission's client; the caller owns the result and must kill() it. */
+export type Launcher = (opts: { host: string; port: number; user: string; knownUsers: string[] }) => Promise<LaunchedClient>;
+
+/** What a run needs from the grader. */
+export interface RunEnv {
+  dir: string;
+  python: string;
+  rng: Rng;
+  limits: Limits;
+  launch: Launcher;
+  /** Where the fake server listens for this run (127.0.0.1, or 127.0.0.2 for the host check). */
+  host: string;
+  /** Live wire log (--verbose). */
+  onWire?: (entry: TranscriptEntry) => void;
+}
+
+/** A fixture or step could not be carried out by the student's client. */
+export class StepFailed extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`${expected}: ${actual}`);
+  }
+}
+
+/** A harness fault inside a run (never the student's fault). */
+export class HarnessFault extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A conversation the run opened in the client. */
+export interface ConversationFixture {
+  conv: string;
+  peer: string;
+  /** The invitation window for the peer's INVITATION, or why there was none. */
+  invitation: Outcome<string>;
+  /** The JOIN sent on accepting, or why there was none. */
+  join: Outcome<Inbound> | undefined;
+  /** The conversation's window in the client. */
+  window: Outcome<string>;
+}
+
+export class SessionRun {
+  readonly names: Names;
+  readonly self: string;
+  readonly startedAt = performance.now();
+  server: FakeServer | undefined;
+  client: LaunchedClient | undefined;
+  /** Other users the server has announced as online, in order. */
+  online: string[] = [];
+  /** Members of the conversations the client is in, as the server sees them. */
+  readonly conversations = new Map<string, string[]>();
+  /** Conversation windows already claimed by a conversation. */
+  private claimed = new Set<string>();
+  private memo = new Map<string, Promise<unknown>>();
+  private lastSend = 0;
+
+  constructor(readonly env: RunEnv) {
+    this.names = new Names(env.rng);
+    this.self = this.names.user();
+  }
+
+  get limits(): Limits {
+    return this.env.limits;
+  }
+
+  /** Run fn once per key; later callers get the same promise. */
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** Listen and launch the client (once). */
+  start(): Promise<LaunchedClient> {
+    return this.once('start', async () => {
+      this.server = await FakeServer.listen({ host: this.env.host });
+      if (this.env.onWire) {
+        const onWire = this.env.onWire;
+        this.server.onSession((s) => {
+          const push = s.transcript.push.bind(s.transcript);
+          s.transcript.push = (...items: TranscriptEntry[]) => {
+            for (const i of items) onWire(i);
+            return push(...items);
+          };
+        });
+      }
+      this.client = await this.env.launch({ host: this.env.host, port: this.server.port, user: this.self, knownUsers: [this.self] });
+      return this.client;
+    });
+  }
+
+  /** The client's connection, waited for within the start-up limit. */
+  connection(): Promise<Outcome<Session>> {
+    return this.once('connection', async () => {
+      await this.start();
+      return this.server!.nextConnection({ within: this.limits.startup, step: 'client start-up' });
+    });
+  }
+
+  /** The session, or a StepFailed naming why there is none. */
+  async session(): Promise<Session> {
+    const c = await this.connection();
+    if (!c.ok) throw new StepFailed(`a connection to ${this.server?.host}:${this.server?.port}`, c.failure.actual);
+    return c.value;
+  }
+
+  /** The client's first line (REGISTER expected), waited for once. */
+  registration(): Promise<Outcome<Inbound>> {
+    return this.once('registration', async () => {
+      const s = await this.session();
+      return s.expect(() => true, { within: this.limits.line, step: 'first line after connecting', expected: `REGISTER ${this.self}`, next: true });
+    });
+  }
+
+  /** The driver, or a harness fault when the probe never connected. */
+  async driver(): Promise<Driver> {
+    const client = await this.start();
+    if (!client.driver) throw new HarnessFault('probe.noAgent', 'the probe agent never reported from inside the client, so its GUI cannot be seen');
+    return client.driver;
+  }
+
+  /** The main window, waited for once within the start-up limit. */
+  mainWindow(): Promise<Outcome<string>> {
+    return this.once('mainWindow', async () => {
+      return this.gui((ui) => ui.main, 'the main window to appear', this.limits.startup);
+    });
+  }
+
+  /** Connected and registered (as far as the client managed), with the first list announced. */
+  ready(): Promise<void> {
+    return this.once('ready', async () => {
+      await this.registration();
+      await this.mainWindow();
+    });
+  }
+
+  /** Send as the server, remembering when (for the silence before the responsiveness probe). */
+  async send(message: ServerMessage): Promise<void> {
+    const s = await this.session();
+    this.lastSend = performance.now();
+    await s.send(message);
+  }
+
+  /** Announce the online users (the current user is always included, first). */
+  async announce(others: string[]): Promise<void> {
+    this.online = [...others];
+    this.client?.setKnownUsers([this.self, ...new Set([...this.knownPeers, ...others])]);
+    for (const o of others) this.knownPeers.add(o);
+    await this.send({ type: 'ONLINE_USERS', users: [this.self, ...others] });
+  }
+
+  private knownPeers = new Set<string>();
+
+  /** A new peer, announced online. */
+  async newPeer(): Promise<string> {
+    const peer = this.names.user();
+    await this.announce([...this.online, peer]);
+    return peer;
+  }
+
+  /** Wait for a line matching; a failure comes back as an Outcome. */
+  async expectLine(matcher: Matcher, step: string, expected: string): Promise<Outcome<Inbound>> {
+    const s = await this.session();
+    return s.expect(matcher, { within: this.limits.line, step, expected });
+  }
+
+  /** Wait until fn(ui) gives a value; on timeout, the failure says what was last seen. */
+  async gui<T>(fn: (ui: ChatUi) => T | undefined, step: string, within = this.limits.gui): Promise<Outcome<T>> {
+    const d = await this.driver();
+    try {
+      return { ok: true, value: await d.waitFor(fn, { within, step }) };
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      if (e.code !== 'probe.timeout') throw err;
+      return { ok: false, failure: { step, expected: step, actual: e.message, reason: 'timeout' } };
+    }
+  }
+
+  /**
+   * The barrier of negative checks: a harmless visible change (one more user
+   * online), waited for in the GUI; whatever the event under test was going
+   * to do has been done by then. Then a short fixed grace. A GUI that never
+   * shows the change gets a probe sync and a longer grace instead.
+   */
+  async barrier(): Promise<void> {
+    const marker = this.names.user();
+    await this.announce([...this.online, marker]);
+    const seen = await this.gui((ui) => (ui.users?.includes(marker) ? true : undefined), 'barrier', this.limits.barrier);
+    if (!seen.ok) {
+      const d = await this.driver();
+      await d.sync(this.limits.sync).catch(() => undefined);
+      await delay(this.limits.grace * 4);
+    }
+    await delay(this.limits.grace);
+  }
+
+  /** Milliseconds since the server last sent anything. */
+  silenceMs(): number {
+    return performance.now() - this.lastSend;
+  }
+
+  /** Tell the client its conversations, as the server does after any change. */
+  async sendConversations(): Promise<void> {
+    const conversations: Group[] = [...this.conversations].map(([conv, members]) => ({ conv, members }));
+    if (conversations.length) await this.send({ type: 'CONVERSATIONS', conversations });
+  }
+
+  /** Conversation windows open now, by id. */
+  private async conversationWindows(): Promise<Set<string>> {
+    const d = await this.driver();
+    return new Set(d.ui().conversations.map((c) => c.window));
+  }
+
+  /** Wait for a conversation window not yet claimed by another conversation, and claim it. */
+  private async claimNewWindow(step: string): Promise<Outcome<string>> {
+    const found = await this.gui((ui) => ui.conversations.find((c) => !this.claimed.has(c.window))?.window, step);
+    if (found.ok) this.claimed.add(found.value);
+    return found;
+  }
+
+  /**
+   * Open a conversation with a peer, as a user would: the peer invites, the
+   * user accepts. When no invitation window shows, fall back to the user
+   * starting the chat, so conversation checks are still measured.
+   */
+  conversation(key: string): Promise<ConversationFixture> {
+    return this.once(`conversation:${key}`, async () => {
+      await this.ready();
+      const d = await this.driver();
+      const peer = this.online.find((u) => ![...this.conversations.values()].some((m) => m.includes(u))) ?? (await this.newPeer());
+      const conv = this.names.conv();
+      const windowsBefore = new Set(d.ui().windows.map((w) => w.id));
+      await this.send({ type: 'INVITATION', conv, inviter: peer });
+      const invitation = await this.gui((ui) => ui.invitations.find((i) => !windowsBefore.has(i.window))?.window, `an invitation window for ${conv} from ${peer}`);
+      let join: Outcome<Inbound> | undefined;
+      if (invitation.ok) {
+        try {
+          await d.accept(invitation.value);
+          join = await this.expectLine('JOIN', `accepting the invitation to ${conv}`, `JOIN ${conv}`);
+        } catch (err) {
+          join = { ok: false, failure: { step: `accepting the invitation to ${conv}`, expected: `JOIN ${conv}`, actual: (err as Error).message, reason: 'mismatch' } };
+        }
+      } else {
+        // Fallback: the user starts the chat; the server confirms as it would.
+        await d.startChat([peer]).catch(() => undefined);
+        await this.expectLine('INVITE', 'starting a chat (fallback)', `INVITE ${peer}`);
+        await this.send({ type: 'INVITATION', conv, inviter: this.self });
+      }
+      this.conversations.set(conv, [peer, this.self]);
+      await this.sendConversations();
+      const window = await this.claimNewWindow(`a conversation window for ${conv}`);
+      return { conv, peer, invitation, join, window };
+    });
+  }
+
+  /** The window of a conversation fixture, or StepFailed. */
+  async windowOf(key: string): Promise<{ fixture: ConversationFixture; window: string }> {
+    const fixture = await this.conversation(key);
+    if (!fixture.window.ok) throw new StepFailed('a conversation window to open', `no conversation window appeared: ${fixture.window.failure.actual}`);
+    return { fixture, window: fixture.window.value };
+  }
+
+  /** Mark every conversation window open now as taken (e.g. those opened by the user's own invitations). */
+  claimAll(): void {
+    for (const c of this.client?.driver?.ui().conversations ?? []) this.claimed.add(c.window);
+  }
+
+  /** Transcript lines of a conversation window now. */
+  async transcriptOf(window: string): Promise<string[]> {
+    const d = await this.driver();
+    return d.ui().conversations.find((c) => c.window === window)?.transcript ?? [];
+  }
+
+  /** Members shown by a conversation window now. */
+  async membersOf(window: string): Promise<string[] | undefined> {
+    const d = await this.driver();
+    return d.ui().conversations.find((c) => c.window === window)?.members;
+  }
+
+  /** Whether the window is still open. */
+  async isOpen(window: string): Promise<boolean> {
+    return (await this.conversationWindows()).has(window);
+  }
+
+  /** The session's transcript around a moment, for a check's evidence. */
+  transcriptSince(t: number, max = 12): TranscriptEntry[] {
+    const s = this.server?.sessions[0];
+    if (!s) return [];
+    const since = s.transcript.filter((e) => e.t >= t);
+    return (since.length ? since : s.transcript).slice(-max);
+  }
+
+  /** Milliseconds on the server's transcript clock. */
+  now(): number {
+    return this.server ? performance.now() - this.server.epoch : 0;
+  }
+
+  /** Stop everything this run started. */
+  async dispose(): Promise<void> {
+    await this.client?.kill().catch(() => undefined);
+    await this.server?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,132 @@
+// Overall program structure: the GUI starts and stays responsive, main is
+// guarded, host and port are configurable, networking lives in net.py.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { spawnTracked } from '../proc/index.js';
+import { HarnessFault, StepFailed, type SessionRun } from './session-run.js';
+import { fail, pass, type CheckScript, type Verdict } from './types.js';
+
+const STATIC_CHECK = fileURLToPath(new URL('../../agent/static_check.py', import.meta.url));
+
+/** Run agent/static_check.py in a child Python with a time limit; its JSON report. */
+async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
+  const proc = await spawnTracked(run.env.python, ['-I', '-S', STATIC_CHECK, ...args], {
+    cwd: run.env.dir,
+    env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
+    outputCapBytes: 256 * 1024,
+  });
+  try {
+    const done = await Promise.race([proc.exited.then(() => true), delay(run.limits.staticCheck).then(() => false)]);
+    const out = proc.stdout().text;
+    const marker = out.lastIndexOf('\n@@chatgrade@@');
+    const report = marker >= 0 ? (JSON.parse(out.slice(marker + 14).split('\n')[0]!) as Record<string, unknown>) : undefined;
+    return { report, timedOut: !done, stderr: proc.stderr().text };
+  } finally {
+    await proc.kill(200);
+  }
+}
+
+/** Import a module of the submission with sockets and windows intercepted. */
+async function importCheck(run: SessionRun, file: string): Promise<Verdict> {
+  if (!existsSync(join(run.env.dir, file))) return fail(`${file} in the submission`, `there is no ${file}`);
+  const module = file.replace(/\.py$/, '');
+  const { report, timedOut, stderr } = await staticCheck(run, ['import', module]);
+  if (timedOut) return fail(`importing ${file} returns`, `importing ${file} did not return within ${run.limits.staticCheck} ms (does it run the program at import time?)`);
+  if (!report) throw new HarnessFault('static.noReport', `the static check of ${file} printed no report: ${stderr.slice(-400)}`);
+  const sockets = report.sockets as string[];
+  const problems: string[] = [];
+  if (sockets.length) problems.push(`it opened a connection to ${sockets.join(', ')}`);
+  if ((report.windows as number) > 0) problems.push('it created a Tk window');
+  if (report.error && !sockets.length && !(report.windows as number)) problems.push(`it raised: ${String(report.error).trim().split('\n').slice(-3).join(' | ')}`);
+  return problems.length ? fail(`importing ${file} opens no socket and no window, and returns`, `importing ${file}: ${problems.join('; ')}`) : pass();
+}
+
+export const structure: CheckScript[] = [
+  {
+    id: 'structure.main.guard',
+    run: 'static',
+    phase: 0,
+    script: (run) => importCheck(run, 'main.py'),
+  },
+  {
+    id: 'structure.modularity.net_loads',
+    run: 'static',
+    phase: 0,
+    script: (run) => importCheck(run, 'net.py'),
+  },
+  {
+    id: 'structure.modularity.net_owns_sockets',
+    run: 'static',
+    phase: 0,
+    async script(run) {
+      const { report, timedOut, stderr } = await staticCheck(run, ['sockets']);
+      if (timedOut || !report) throw new HarnessFault('static.noReport', `the socket scan printed no report: ${stderr.slice(-400)}`);
+      const offenders = report.offenders as { file: string; line: number; text: string }[];
+      if (!existsSync(join(run.env.dir, 'net.py'))) return fail('socket code in net.py', 'there is no net.py');
+      return offenders.length
+        ? fail('no module but net.py imports socket', offenders.map((o) => `${o.file}:${o.line}: ${o.text}`).join('; '))
+        : pass();
+    },
+  },
+  {
+    id: 'structure.config.port',
+    run: 'session',
+    phase: 0,
+    async script(run) {
+      const c = await run.connection();
+      return c.ok ? pass() : fail(`a connection to port ${run.server!.port} (given with --port)`, c.failure.actual);
+    },
+  },
+  {
+    id: 'structure.config.host',
+    run: 'host',
+    phase: 0,
+    async script(run) {
+      const c = await run.connection();
+      return c.ok ? pass() : fail(`a connection to ${run.server!.host}:${run.server!.port} (given with --host ${run.server!.host})`, c.failure.actual);
+    },
+  },
+  {
+    id: 'structure.gui.responsive',
+    run: 'session',
+    phase: 5,
+    async script(run) {
+      const { window } = await run.windowOf('first');
+      const fixture = await run.conversation('first');
+      await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: fixture.peer, text: run.names.text() });
+      const d = await run.driver();
+      // The rubric's condition: the server has been silent for at least 300 ms.
+      await delay(Math.max(0, run.limits.silence - run.silenceMs()));
+      const t0 = performance.now();
+      try {
+        await d.sync(run.limits.sync);
+      } catch {
+        return fail(`the GUI answers within ${run.limits.sync} ms while the server is silent`, `no answer within ${run.limits.sync} ms: the Tk event loop is blocked`);
+      }
+      if (!(await run.isOpen(window))) return fail('the conversation window stays open', 'it closed');
+      return pass(performance.now() - t0 > run.limits.sync ? ['slow answer'] : undefined);
+    },
+  },
+  {
+    id: 'structure.gui.starts',
+    run: 'session',
+    phase: 8,
+    async script(run) {
+      const main = await run.mainWindow();
+      const tracebacks = run.client!.tracebacks();
+      if (!main.ok) return fail(`the main window within ${run.limits.startup} ms`, main.failure.actual);
+      if (tracebacks.length) return fail('no traceback in a normal session', `a traceback: ${lastLines(tracebacks[0]!)}`);
+      const exit = run.client!.exitStatus();
+      if (exit) throw new StepFailed('the client keeps running', `it exited (code ${exit.code})`);
+      return pass();
+    },
+  },
+];
+
+/** The last few lines of a traceback, on one line. */
+export function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).map((l) => l.trim()).join(' | ');
+}

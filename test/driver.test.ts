@@ -1,0 +1,441 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ProbeTimeout, TkDriver } from '../src/probe/driver.js';
+import type { InterpretContext } from '../src/probe/interpret.js';
+import { ActionError } from '../src/probe/ui.js';
+import type { AgentRequest, ProbeLink, WidgetRecord, WidgetTree } from '../src/probe/widgets.js';
+
+type Reaction = (req: AgentRequest, link: FakeLink) => unknown;
+
+/** A ProbeLink over an in-memory tree: records commands, lets a test react to them. */
+class FakeLink implements ProbeLink {
+  readonly commands: AgentRequest[] = [];
+  private readonly listeners = new Set<() => void>();
+  readonly widgets: Map<string, WidgetRecord>;
+
+  constructor(
+    widgets: readonly WidgetRecord[],
+    private readonly react: Reaction = () => undefined,
+  ) {
+    this.widgets = new Map(widgets.map((w) => [w.path, { ...w }]));
+  }
+
+  tree(): WidgetTree {
+    return this.widgets;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async command(req: AgentRequest): Promise<unknown> {
+    this.commands.push(req);
+    const result = this.react(req, this);
+    if (result instanceof Error) throw result;
+    return result;
+  }
+
+  crashes(): readonly { kind: string; text: string }[] {
+    return [];
+  }
+
+  /** Apply a diff and notify, as the real link does. */
+  diff(set: WidgetRecord[], removed: string[] = []): void {
+    for (const w of set) this.widgets.set(w.path, w);
+    for (const p of removed) for (const k of [...this.widgets.keys()]) if (k === p || k.startsWith(p + '.')) this.widgets.delete(k);
+    for (const l of [...this.listeners]) l();
+  }
+
+  listenerCount(): number {
+    return this.listeners.size;
+  }
+}
+
+function fixture(name: string): { widgets: WidgetRecord[]; ctx: InterpretContext } {
+  const f = JSON.parse(readFileSync(new URL(`./fixtures/trees/${name}.json`, import.meta.url), 'utf8')) as {
+    ctx: InterpretContext;
+    widgets: WidgetRecord[];
+  };
+  return f;
+}
+
+function setup(name: string, opts: { drop?: string[]; react?: Reaction; ctx?: Partial<InterpretContext> } = {}) {
+  const f = fixture(name);
+  const widgets = f.widgets.filter((w) => !(opts.drop ?? []).some((p) => w.path === p || w.path.startsWith(p + '.')));
+  const link = new FakeLink(widgets, opts.react);
+  const driver = new TkDriver(link, { ...f.ctx, ...opts.ctx });
+  return { link, driver };
+}
+
+async function actionError(p: Promise<unknown>): Promise<ActionError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ActionError);
+  return err as ActionError;
+}
+
+describe('startChat', () => {
+  it('selects the users in the Listbox, then presses the chat button', async () => {
+    const { link, driver } = setup('reference');
+    await driver.startChat(['carol', 'bob']);
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '.!frame.!listbox', indices: [1, 0] },
+      { cmd: 'invoke', path: '.!frame2.!button' },
+    ]);
+    expect(driver.lastTried).toEqual([
+      "selected 'carol', 'bob' in .!frame.!listbox",
+      "pressed 'Chat' (.!frame2.!button)",
+    ]);
+  });
+
+  it('falls back to a double-click for one user when there is no chat button', async () => {
+    const { link, driver } = setup('reference', { drop: ['.!frame2.!button'] });
+    await driver.startChat(['carol']);
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '.!frame.!listbox', indices: [1] },
+      { cmd: 'double_click', path: '.!frame.!listbox', index: 1 },
+    ]);
+    expect(driver.lastTried).toEqual([
+      "selected 'carol' in .!frame.!listbox",
+      'no button labelled chat/invite/talk/start/new in the main window',
+      "double-clicked 'carol' in .!frame.!listbox",
+    ]);
+  });
+
+  it('gives up for several users without a chat button, saying what it tried', async () => {
+    const { driver } = setup('reference', { drop: ['.!frame2.!button'] });
+    const err = await actionError(driver.startChat(['bob', 'carol']));
+    expect(err.code).toBe('probe.actionFailed');
+    expect(err.tried).toEqual([
+      "selected 'bob', 'carol' in .!frame.!listbox",
+      'no button labelled chat/invite/talk/start/new in the main window',
+      'a double-click starts a chat with one user only',
+    ]);
+    expect(err.message).toMatch(/^could not start a chat with 'bob', 'carol': selected/);
+  });
+
+  it('refuses a user the list does not show', async () => {
+    const { link, driver } = setup('reference');
+    const err = await actionError(driver.startChat(['dave']));
+    expect(err.tried).toEqual(["'dave' is not in the online list (shown: 'bob', 'carol')"]);
+    expect(link.commands).toEqual([]);
+  });
+
+  it('uses the invite override', async () => {
+    const { link, driver } = setup('reference', { ctx: { ui: { invite: '.!frame2.!menubutton' } } });
+    await driver.startChat(['bob']);
+    expect(link.commands.at(-1)).toEqual({ cmd: 'invoke', path: '.!frame2.!menubutton' });
+  });
+
+  it('double-clicks the line of a Text list', async () => {
+    const { link, driver } = setup('text-dialog');
+    await driver.startChat(['carol']);
+    expect(link.commands).toEqual([{ cmd: 'double_click', path: '.users', index: 1 }]);
+    const err = await actionError(driver.startChat(['bob', 'carol']));
+    expect(err.tried).toEqual(['several users cannot be selected in the Text .users']);
+  });
+
+  it('ticks the wanted Checkbuttons, unticks the others, then presses Chat', async () => {
+    const { link, driver } = setup('checkbuttons');
+    await driver.startChat(['bob']);
+    expect(link.commands).toEqual([
+      { cmd: 'invoke', path: '.bob' },
+      { cmd: 'invoke', path: '.carol' },
+      { cmd: 'invoke', path: '.chat' },
+    ]);
+    expect(driver.lastTried).toEqual(["ticked 'bob' (.bob)", "unticked 'carol' (.carol)", "pressed 'Chat!' (.chat)"]);
+  });
+
+  it('presses per-user Buttons then the chat button; alone, the user button is the action', async () => {
+    const { link, driver } = setup('buttons-combobox');
+    await driver.startChat(['bob', 'dave']);
+    expect(link.commands).toEqual([
+      { cmd: 'invoke', path: '.list.!frame.!button' },
+      { cmd: 'invoke', path: '.list.!frame3.!button' },
+      { cmd: 'invoke', path: '.bar.new' },
+    ]);
+    const bare = setup('buttons-combobox', { drop: ['.bar.new'] });
+    await bare.driver.startChat(['carol']);
+    expect(bare.link.commands).toEqual([{ cmd: 'invoke', path: '.list.!frame2.!button' }]);
+    const err = await actionError(bare.driver.startChat(['bob', 'carol']));
+    expect(err.tried.at(-1)).toMatch(/no button labelled chat.*one user only/);
+  });
+
+  it('clicks per-user Labels then presses Chat; without Chat, double-clicks one', async () => {
+    const asLabels = (link: FakeLink): void => {
+      for (const p of ['.bob', '.carol']) link.widgets.set(p, { ...link.widgets.get(p)!, cls: 'Label' });
+    };
+    const a = setup('checkbuttons');
+    asLabels(a.link);
+    await a.driver.startChat(['carol', 'bob']);
+    expect(a.link.commands).toEqual([
+      { cmd: 'invoke', path: '.carol' },
+      { cmd: 'invoke', path: '.bob' },
+      { cmd: 'invoke', path: '.chat' },
+    ]);
+    const b = setup('checkbuttons', { drop: ['.chat'] });
+    asLabels(b.link);
+    await b.driver.startChat(['bob']);
+    expect(b.link.commands).toEqual([{ cmd: 'double_click', path: '.bob' }]);
+    const err = await actionError(b.driver.startChat(['bob', 'carol']));
+    expect(err.tried).toEqual(['no button labelled chat/invite/talk/start/new in the main window', 'a double-click starts a chat with one user only']);
+  });
+
+  it('turns a rejected command into an ActionError naming it', async () => {
+    const { driver } = setup('reference', { react: (req) => (req.cmd === 'select' ? new Error('bad index') : undefined) });
+    const err = await actionError(driver.startChat(['bob']));
+    expect(err.tried).toEqual(["selected 'bob' in .!frame.!listbox: failed (bad index)"]);
+  });
+
+  it('says when there is no main window', async () => {
+    const { driver } = setup('withdrawn-root', { drop: ['.!toplevel2'] });
+    const err = await actionError(driver.startChat(['bob']));
+    expect(err.tried).toEqual(['no main window on screen']);
+  });
+});
+
+describe('accept and decline', () => {
+  const removeWindowOnInvoke: Reaction = (req, link) => {
+    if (req.cmd === 'invoke' || req.cmd === 'close') {
+      const path = req.cmd === 'invoke' ? req.path : req.window;
+      const window = link.widgets.get(path)?.window;
+      if (window) link.diff([], [window]);
+    }
+    return undefined;
+  };
+
+  it('presses Accept in a Toplevel, and the invitation is gone', async () => {
+    const { link, driver } = setup('reference', { react: removeWindowOnInvoke });
+    await driver.accept('.!toplevel');
+    expect(link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.!button' }]);
+    expect(driver.ui().invitations).toEqual([]);
+  });
+
+  it('answers a messagebox with its Yes / No buttons', async () => {
+    const { link, driver } = setup('text-dialog');
+    await driver.accept('dialog#1');
+    await driver.decline('dialog#1');
+    expect(link.commands).toEqual([
+      { cmd: 'invoke', path: 'dialog#1.yes' },
+      { cmd: 'invoke', path: 'dialog#1.no' },
+    ]);
+  });
+
+  it('presses Decline in a Toplevel', async () => {
+    const { link, driver } = setup('reference');
+    await driver.decline('.!toplevel');
+    expect(link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.!button2' }]);
+  });
+
+  it('declines a Join-only invitation by closing its window', async () => {
+    const { link, driver } = setup('empty-list');
+    await driver.decline('.!toplevel');
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.!toplevel' }]);
+    expect(driver.lastTried).toEqual([
+      "no button labelled decline/no/cancel/reject in '.!toplevel' (buttons: 'Join')",
+      "closed '.!toplevel' through the window manager",
+    ]);
+  });
+
+  it('fails on a window that is not there, or has no accept button', async () => {
+    const { driver } = setup('text-dialog');
+    let err = await actionError(driver.accept('.nope'));
+    expect(err.tried).toEqual(["no window '.nope' on screen (open: '.', '.!toplevel', 'dialog#1', 'dialog#2')"]);
+    err = await actionError(driver.accept('.!toplevel'));
+    expect(err.tried).toEqual(["no button labelled accept/join/yes/ok in '.!toplevel' (buttons: 'Send')"]);
+  });
+});
+
+describe('say', () => {
+  it('types into the Entry and presses Send', async () => {
+    const { link, driver } = setup('reference');
+    await driver.say('.!toplevel2', 'hello  world');
+    expect(link.commands).toEqual([
+      { cmd: 'set_text', path: '.!toplevel2.!entry', text: 'hello  world' },
+      { cmd: 'invoke', path: '.!toplevel2.!button' },
+    ]);
+  });
+
+  it('types into a small Text input', async () => {
+    const { link, driver } = setup('buttons-combobox');
+    await driver.say('.!toplevel', 'hi');
+    expect(link.commands).toEqual([
+      { cmd: 'set_text', path: '.!toplevel.!frame.!text', text: 'hi' },
+      { cmd: 'invoke', path: '.!toplevel.!frame.!button' },
+    ]);
+  });
+
+  it('presses Return when there is no Send button', async () => {
+    const { link, driver } = setup('checkbuttons');
+    await driver.say('.!toplevel', 'hi');
+    expect(link.commands).toEqual([
+      { cmd: 'set_text', path: '.!toplevel.e', text: 'hi' },
+      { cmd: 'key', path: '.!toplevel.e', keysym: 'Return' },
+    ]);
+    expect(driver.lastTried[1]).toBe("no Send button in '.!toplevel'");
+  });
+
+  it('fails on a window without an input', async () => {
+    const { driver } = setup('reference');
+    const err = await actionError(driver.say('.!toplevel', 'x'));
+    expect(err.tried).toEqual(["'.!toplevel' has no input (Entry or small Text) beside a transcript"]);
+  });
+});
+
+describe('closeConversation', () => {
+  it('presses a Leave or Exit button when there is one', async () => {
+    const a = setup('buttons-combobox');
+    await a.driver.closeConversation('.!toplevel');
+    expect(a.link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.!frame.!button2' }]);
+    const b = setup('checkbuttons');
+    await b.driver.closeConversation('.!toplevel');
+    expect(b.link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.x' }]);
+  });
+
+  it('else closes the window through the window manager', async () => {
+    const { link, driver } = setup('reference');
+    await driver.closeConversation('.!toplevel2');
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.!toplevel2' }]);
+    expect(driver.lastTried).toEqual([
+      "no button labelled leave/close in '.!toplevel2'",
+      "closed '.!toplevel2' through the window manager",
+    ]);
+  });
+});
+
+describe('setStatus', () => {
+  it('chooses the option of an OptionMenu', async () => {
+    const { link, driver } = setup('reference');
+    await driver.setStatus('away');
+    expect(link.commands).toEqual([{ cmd: 'set_value', path: '.!frame2.!menubutton', value: 'away' }]);
+  });
+
+  it('chooses the Combobox value as spelled there', async () => {
+    const { link, driver } = setup('buttons-combobox');
+    await driver.setStatus('busy');
+    expect(link.commands).toEqual([{ cmd: 'set_value', path: '.bar.status', value: 'Busy' }]);
+  });
+
+  it('presses the Radiobutton of that status when there is no menu', async () => {
+    const { link, driver } = setup('buttons-combobox', { drop: ['.bar.status'] });
+    await driver.setStatus('away');
+    expect(link.commands).toEqual([{ cmd: 'invoke', path: '.bar.!radiobutton2' }]);
+  });
+
+  it('presses a button labelled with the status word', async () => {
+    const { link, driver } = setup('checkbuttons');
+    await driver.setStatus('away');
+    expect(link.commands).toEqual([{ cmd: 'invoke', path: '.away' }]);
+  });
+
+  it('fails when nothing offers the status', async () => {
+    const { driver } = setup('reference');
+    const err = await actionError(driver.setStatus('dnd'));
+    expect(err.tried).toEqual([
+      ".!frame2.!menubutton has no option 'dnd' (options: 'available', 'away', 'busy')",
+      "no OptionMenu/Combobox option, Radiobutton or button labelled 'dnd'",
+    ]);
+  });
+});
+
+describe('quit', () => {
+  it('closes the main window through the window manager', async () => {
+    const { link, driver } = setup('text-dialog');
+    await driver.quit();
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.' }]);
+  });
+
+  it('presses Quit when the close is refused', async () => {
+    const { link, driver } = setup('text-dialog', { react: (req) => (req.cmd === 'close' ? new Error('TclError') : undefined) });
+    await driver.quit();
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.' }, { cmd: 'invoke', path: '.quit' }]);
+    expect(driver.lastTried).toEqual([
+      "closed '.' through the window manager: failed (TclError)",
+      "pressed 'Quit' (.quit)",
+    ]);
+  });
+
+  it('fails when neither works', async () => {
+    const { driver } = setup('reference', { react: (req) => (req.cmd === 'close' ? new Error('TclError') : undefined) });
+    const err = await actionError(driver.quit());
+    expect(err.tried).toEqual([
+      "closed '.' through the window manager: failed (TclError)",
+      'no button labelled quit/exit in the main window',
+    ]);
+  });
+});
+
+describe('waitFor and sync', () => {
+  it('resolves when a change makes fn defined, and unsubscribes', async () => {
+    const { link, driver } = setup('reference');
+    const p = driver.waitFor((ui) => (ui.users?.includes('dave') ? ui.users : undefined), { within: 1000, step: 'dave online' });
+    const lb = link.widgets.get('.!frame.!listbox')!;
+    link.diff([{ ...lb, items: ['bob'] }]);
+    link.diff([{ ...lb, items: ['bob', 'dave'] }]);
+    await expect(p).resolves.toEqual(['bob', 'dave']);
+    expect(link.listenerCount()).toBe(0);
+  });
+
+  it('resolves at once when already true', async () => {
+    const { driver } = setup('reference');
+    await expect(driver.waitFor((ui) => ui.main, { within: 10, step: 'main' })).resolves.toBe('.');
+  });
+
+  it('times out with a message naming the step and what was last seen (scaled)', async () => {
+    const slow = new TkDriver(new FakeLink(fixture('reference').widgets), { ...fixture('reference').ctx, timeScale: 2 });
+    const started = Date.now();
+    const err = (await slow.waitFor(() => undefined, { within: 20, step: 'an invitation window' }).catch((e: unknown) => e)) as ProbeTimeout;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+    expect(err).toBeInstanceOf(ProbeTimeout);
+    expect(err.code).toBe('probe.timeout');
+    expect(err.step).toBe('an invitation window');
+    expect(err.message).toMatch(/^waited 40 ms for an invitation window; last seen: main window '\.' with users \[bob, carol\]; invitation '\.!toplevel' "bob invites you to a conversation"; conversation '\.!toplevel2' \(members \[alice, bob\]; 2 lines, last "alice: hello there"\)$/);
+  });
+
+  it('re-evaluates pending waits when the known users change', async () => {
+    // Per-user Checkbuttons only count for announced names: nothing is a user list until bob and carol are known.
+    const { driver } = setup('checkbuttons', { ctx: { knownUsers: ['alice'] } });
+    expect(driver.ui().users).toBeUndefined();
+    const p = driver.waitFor((ui) => ui.users, { within: 500, step: 'the users list' });
+    driver.setKnownUsers(['alice', 'bob', 'carol']);
+    await expect(p).resolves.toEqual(['bob', 'carol']);
+  });
+
+  it('rejects when fn throws', async () => {
+    const { driver } = setup('reference');
+    await expect(driver.waitFor(() => { throw new Error('boom'); }, { within: 100, step: 'x' })).rejects.toThrow('boom');
+  });
+
+  it('sync goes through the link and a failure is a probe.timeout', async () => {
+    const { link, driver } = setup('reference');
+    await driver.sync(500);
+    expect(link.commands).toEqual([{ cmd: 'sync' }]);
+    const dead = setup('reference', { react: () => new Error('no reply within 500 ms') });
+    await expect(dead.driver.sync(500)).rejects.toMatchObject({ code: 'probe.timeout', step: 'sync' });
+  });
+});
+
+describe('on a tree recorded from the reference client', () => {
+  it('starts a chat, answers the invitation, says, leaves, sets the status and quits', async () => {
+    const { link, driver } = setup('recorded-reference');
+    await driver.startChat(['bob']);
+    await driver.accept('.!toplevel');
+    await driver.say('.!toplevel2', 'hi');
+    await driver.closeConversation('.!toplevel2');
+    await driver.setStatus('busy');
+    await driver.quit();
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '.!listbox', indices: [0] },
+      { cmd: 'invoke', path: '.!frame2.!button' },
+      { cmd: 'invoke', path: '.!toplevel.!frame.!button' },
+      { cmd: 'set_text', path: '.!toplevel2.!frame2.!entry', text: 'hi' },
+      { cmd: 'invoke', path: '.!toplevel2.!frame2.!button' },
+      { cmd: 'invoke', path: '.!toplevel2.!frame2.!button2' },
+      { cmd: 'set_value', path: '.!frame2.!optionmenu', value: 'busy' },
+      { cmd: 'close', window: '.' },
+    ]);
+  });
+});

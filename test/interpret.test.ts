@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  analyze,
+  countLinesContaining,
+  countOccurrences,
+  entryUser,
+  interpret,
+  nameTokens,
+  statusWords,
+  treeOrder,
+  type InterpretContext,
+} from '../src/probe/interpret.js';
+import type { WidgetRecord, WidgetTree } from '../src/probe/widgets.js';
+
+interface Fixture {
+  description: string;
+  ctx: InterpretContext;
+  widgets: WidgetRecord[];
+}
+
+function load(name: string): { tree: WidgetTree; ctx: InterpretContext; widgets: WidgetRecord[] } {
+  const f = JSON.parse(readFileSync(new URL(`./fixtures/trees/${name}.json`, import.meta.url), 'utf8')) as Fixture;
+  return { tree: new Map(f.widgets.map((w) => [w.path, w])), ctx: f.ctx, widgets: f.widgets };
+}
+
+const H = (c: string): string => c.repeat(64);
+
+describe('reference style (Listbox, Toplevel invitation, Label members, ScrolledText)', () => {
+  const { tree, ctx } = load('reference');
+  const ui = interpret(tree, ctx);
+
+  it('takes the Tk root as the main window and reads the Listbox', () => {
+    expect(ui.main).toBe('.');
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.statuses).toEqual({});
+  });
+
+  it('collects the icon images of the main window', () => {
+    expect(ui.mainImages).toEqual([H('a'), H('b')]);
+  });
+
+  it('finds the invitation with its text', () => {
+    expect(ui.invitations).toEqual([{ window: '.!toplevel', title: 'Invitation', text: 'bob invites you to a conversation' }]);
+  });
+
+  it('reads members from the Label and the transcript from the ScrolledText, blank lines dropped', () => {
+    expect(ui.conversations).toEqual([
+      { window: '.!toplevel2', title: 'Conversation c3', members: ['alice', 'bob'], transcript: ['bob: hi', 'alice: hello there'] },
+    ]);
+  });
+
+  it('lists only mapped windows, with kinds and texts', () => {
+    expect(ui.windows.map((w) => [w.id, w.kind])).toEqual([
+      ['.', 'main'],
+      ['.!toplevel', 'invitation'],
+      ['.!toplevel2', 'conversation'],
+    ]);
+    expect(ui.windows[0]!.texts).toEqual(expect.arrayContaining(['Online users', 'bob', 'carol', 'Chat']));
+    expect(ui.windows[1]!.texts).toEqual(['bob invites you to a conversation', 'Accept', 'Decline']);
+  });
+
+  it('keeps the paths the driver acts on', () => {
+    const a = analyze(tree, ctx);
+    expect(a.users).toMatchObject({ kind: 'listbox', path: '.!frame.!listbox', window: '.' });
+    expect(a.invitations.get('.!toplevel')).toEqual({ window: '.!toplevel', acceptPath: '.!toplevel.!button', declinePath: '.!toplevel.!button2' });
+    expect(a.conversations.get('.!toplevel2')).toEqual({
+      window: '.!toplevel2',
+      inputPath: '.!toplevel2.!entry',
+      transcriptPath: '.!toplevel2.!frame.!text',
+      sendPath: '.!toplevel2.!button',
+      membersPath: '.!toplevel2.!label',
+    });
+  });
+});
+
+describe('Text users, messagebox invitation, Listbox members and transcript', () => {
+  const { tree, ctx } = load('text-dialog');
+  const ui = interpret(tree, ctx);
+
+  it('reads users from the lines of a Text', () => {
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(analyze(tree, ctx).users).toMatchObject({ kind: 'text', entries: [{ user: 'bob', index: 0 }, { user: 'carol', index: 1 }] });
+  });
+
+  it('takes a yes/no messagebox for an invitation and an OK-only one for a plain dialog', () => {
+    expect(ui.invitations).toEqual([{ window: 'dialog#1', title: 'Invitation', text: 'carol invites you to conversation x9. Join?' }]);
+    expect(ui.windows.find((w) => w.id === 'dialog#2')?.kind).toBe('dialog');
+  });
+
+  it('tells the members Listbox from the transcript Listbox', () => {
+    expect(ui.conversations).toEqual([
+      { window: '.!toplevel', title: 'Chat x9', members: ['alice', 'carol'], transcript: ['[carol] hey', '[alice] yo', '[carol] hey'] },
+    ]);
+  });
+
+  it('honours overrides, window-relative ones included', () => {
+    const mixed: InterpretContext = { ...ctx, ui: { transcript: '.members', members: '.log' } };
+    const conv = interpret(tree, mixed).conversations[0]!;
+    expect(conv.transcript).toEqual(['alice', 'carol']);
+    expect(conv.members).toEqual(['carol', 'alice']);
+  });
+});
+
+describe('one Button per user, ttk Combobox and Radiobuttons, two-Text conversation', () => {
+  const { tree, ctx } = load('buttons-combobox');
+  const ui = interpret(tree, ctx);
+
+  it('reads per-user Buttons, not the header naming self', () => {
+    expect(ui.users).toEqual(['bob', 'carol', 'dave']);
+  });
+
+  it('reads statuses from the Label in the same row', () => {
+    expect(ui.statuses).toEqual({ bob: 'away', dave: 'busy' });
+  });
+
+  it('takes the editable Text beside Send as input and the other as transcript; members beside a caption', () => {
+    expect(ui.conversations).toEqual([
+      { window: '.!toplevel', title: 'bob, alice', members: ['alice', 'bob'], transcript: ['bob says: hi alice'] },
+    ]);
+    expect(analyze(tree, ctx).conversations.get('.!toplevel')).toMatchObject({
+      inputPath: '.!toplevel.!frame.!text',
+      transcriptPath: '.!toplevel.!text',
+      membersPath: '.!toplevel.!label2',
+    });
+  });
+});
+
+describe('lists with extra content', () => {
+  it('shows self (and names never announced) when the list shows them', () => {
+    const { tree, ctx } = load('self-shown');
+    const ui = interpret(tree, ctx);
+    expect(ui.users).toEqual(['alice', 'bob', 'zed_9', 'dave']);
+  });
+
+  it('reads statuses written in list items', () => {
+    const { tree, ctx } = load('statuses');
+    const ui = interpret(tree, ctx);
+    expect(ui.users).toEqual(['bob', 'carol', 'dave', 'erin', 'frank']);
+    expect(ui.statuses).toEqual({ bob: 'away', carol: 'busy', erin: 'available', frank: 'away' });
+  });
+
+  it('reads a Treeview with a status column', () => {
+    const { tree, ctx } = load('treeview');
+    const ui = interpret(tree, ctx);
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.statuses).toEqual({ bob: 'away', carol: 'available' });
+  });
+
+  it('reads per-user Checkbuttons and a members Label without a caption', () => {
+    const { tree, ctx } = load('checkbuttons');
+    const ui = interpret(tree, ctx);
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.conversations[0]).toMatchObject({ members: ['carol', 'alice'], transcript: ['carol: x'] });
+  });
+});
+
+describe('main window and images', () => {
+  it('collects Label/Button, Text-embedded and Canvas images of the main window only, once each', () => {
+    const { tree, ctx } = load('images');
+    const ui = interpret(tree, ctx);
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.mainImages).toEqual([H('1'), H('2'), H('3'), H('4')]);
+  });
+
+  it('falls back to the window holding the users list when the root is withdrawn', () => {
+    const { tree, ctx } = load('withdrawn-root');
+    const ui = interpret(tree, ctx);
+    expect(ui.main).toBe('.!toplevel2');
+    expect(ui.users).toEqual(['bob']);
+    expect(ui.windows.map((w) => [w.id, w.kind])).toEqual([
+      ['.!toplevel', 'other'],
+      ['.!toplevel2', 'main'],
+    ]);
+  });
+
+  it('takes an empty extended-selection Listbox as the list, and a Join-only window as an invitation', () => {
+    const { tree, ctx } = load('empty-list');
+    const a = analyze(tree, ctx);
+    expect(a.ui.users).toEqual([]);
+    expect(a.users?.path).toBe('.users');
+    expect(a.ui.invitations).toEqual([{ window: '.!toplevel', title: 'Invited', text: 'bob wants to chat' }]);
+  });
+
+  it('has no users list when the main window shows none', () => {
+    const tree: WidgetTree = new Map([
+      ['.', { path: '.', cls: 'Tk', parent: null, window: '.', mapped: true, title: 'x' }],
+      ['.l', { path: '.l', cls: 'Label', parent: '.', window: '.', mapped: true, text: 'Connecting...' }],
+    ]);
+    const ui = interpret(tree, { self: 'alice', knownUsers: ['alice', 'bob'] });
+    expect(ui.main).toBe('.');
+    expect(ui.users).toBeUndefined();
+    expect(ui.conversations).toEqual([]);
+  });
+
+  it('has no main window when nothing is mapped', () => {
+    const { tree, ctx } = load('reference');
+    const hidden = new Map([...tree].map(([k, w]) => [k, { ...w, mapped: false }]));
+    const ui = interpret(hidden, ctx);
+    expect(ui).toMatchObject({ main: undefined, users: undefined, windows: [], conversations: [], invitations: [] });
+  });
+});
+
+describe('helpers', () => {
+  it('tokenizes names', () => {
+    expect(nameTokens('● bob_1 (away) - x')).toEqual(['bob_1', 'away', '-', 'x']);
+  });
+
+  it('finds the user of an entry: first known token, else the first name-like token', () => {
+    const known = new Set(['bob']);
+    expect(entryUser('[away] bob', known)).toMatchObject({ user: 'bob', known: true });
+    expect(entryUser('- zed (busy)', known)).toMatchObject({ user: 'zed', known: false });
+    expect(entryUser('● ★', known)).toBeUndefined();
+  });
+
+  it('keeps status words only', () => {
+    expect(statusWords('  (Away!) ')).toBe('away');
+    expect(statusWords(' - ')).toBe('');
+  });
+
+  it('counts lines and occurrences', () => {
+    const t = ['bob: hi', 'alice: hi hi', 'x'];
+    expect(countLinesContaining(t, 'hi')).toBe(2);
+    expect(countOccurrences(t, 'hi')).toBe(3);
+    expect(countOccurrences(t, '')).toBe(0);
+  });
+
+  it('orders the tree depth-first whatever the report order', () => {
+    const { widgets } = load('reference');
+    const shuffled: WidgetTree = new Map([...widgets].reverse().map((w) => [w.path, w]));
+    const paths = treeOrder(shuffled).map((w) => w.path);
+    expect(paths[0]).toBe('.');
+    expect(paths.indexOf('.!toplevel2.!frame.!text')).toBeGreaterThan(paths.indexOf('.!toplevel2.!frame'));
+    expect(paths).toHaveLength(widgets.length);
+  });
+});
+
+describe('a tree recorded from the reference client', () => {
+  const { tree, ctx } = load('recorded-reference');
+  const a = analyze(tree, ctx);
+
+  it('reads users and statuses from the Listbox, not from the icon Labels captioned with names (self included)', () => {
+    expect(a.ui.users).toEqual(['bob', 'carol']);
+    expect(a.ui.statuses).toEqual({ bob: 'away' });
+    expect(a.ui.mainImages).toHaveLength(1);
+  });
+
+  it('finds the invitation and the conversation inside a ScrolledText', () => {
+    expect(a.ui.invitations.map((i) => i.text)).toEqual(['bob invites you to a conversation']);
+    expect(a.ui.conversations).toEqual([
+      { window: '.!toplevel2', title: 'Conversation c3', members: ['alice', 'carol'], transcript: ['carol: hi there', 'alice: hello'] },
+    ]);
+    expect(a.conversations.get('.!toplevel2')).toMatchObject({ transcriptPath: '.!toplevel2.!frame.!scrolledtext', inputPath: '.!toplevel2.!frame2.!entry' });
+  });
+});
+
+describe('a tree recorded through the agent', () => {
+  const { tree, ctx } = load('agent-reference');
+  const ui = interpret(tree, ctx);
+
+  it('reads the main window, ignoring the unposted OptionMenu Menu', () => {
+    expect(ui.main).toBe('.');
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.statuses).toEqual({ bob: 'away' });
+    expect(ui.mainImages).toEqual(['90252ef0aa9e3d36c861bbeaa1bd57b7f855333edf2957ab9473838a52e2dd7f']);
+  });
+
+  it('reads both conversations and the pending invitation', () => {
+    expect(ui.conversations).toEqual([
+      { window: '.!toplevel', title: 'Conversation c1', members: ['alice', 'bob'], transcript: ['alice: hello  world', 'bob: hi back'] },
+      { window: '.!toplevel3', title: 'Conversation c2', members: ['carol', 'alice'], transcript: [] },
+    ]);
+    expect(ui.invitations).toEqual([{ window: '.!toplevel4', title: 'Invitation', text: 'bob invites you to a conversation' }]);
+    expect(ui.windows.map((w) => w.kind)).toEqual(['main', 'conversation', 'conversation', 'invitation']);
+  });
+});

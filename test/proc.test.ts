@@ -1,0 +1,123 @@
+// spawnTracked: whatever a child does (ignore SIGTERM, setsid and
+// double-fork), kill() leaves nothing alive; output is capped.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAllTracked, spawnTracked, type TrackedProcess } from '../src/proc/index.js';
+import { readStat } from '../src/proc/procfs.js';
+
+const PY = 'python3';
+
+/** Resolve with the first stdout line matching `re`; reject after `within` ms or at exit. */
+function waitLine(lines: string[], subscribe: (f: () => void) => void, re: RegExp, within: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      for (const l of lines) {
+        const m = l.match(re);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+          return true;
+        }
+      }
+      return false;
+    };
+    const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${within} ms: ${lines.join('|')}`)), within);
+    if (!check()) subscribe(() => void check());
+  });
+}
+
+async function start(code: string, cap?: number): Promise<{ proc: TrackedProcess; line: (re: RegExp) => Promise<RegExpMatchArray> }> {
+  const lines: string[] = [];
+  const subs: (() => void)[] = [];
+  let partial = '';
+  const proc = await spawnTracked(PY, ['-c', code], {
+    outputCapBytes: cap,
+    onOutput: (stream, chunk) => {
+      if (stream !== 'stdout') return;
+      partial += chunk.toString();
+      const parts = partial.split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts);
+      for (const s of subs) s();
+    },
+  });
+  started.push(proc);
+  return { proc, line: (re) => waitLine(lines, (f) => subs.push(f), re, 10_000) };
+}
+
+const started: TrackedProcess[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.kill(100)));
+});
+
+describe('spawnTracked', () => {
+  it('kills a child that ignores SIGTERM', async () => {
+    const { proc, line } = await start(
+      'import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint("ready", flush=True)\ntime.sleep(1000)',
+    );
+    await line(/^ready$/);
+    expect(proc.alive()).toContain(proc.pid);
+    await proc.kill(200);
+    const exit = await proc.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    expect(proc.alive()).toEqual([]);
+  });
+
+  it('kills a grandchild that left the group with setsid and a double fork', async () => {
+    const { proc, line } = await start(
+      [
+        'import os, signal, sys, time',
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        '        signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+        '        print("orphan", os.getpid(), flush=True)',
+        '        time.sleep(1000)',
+        '    os._exit(0)',
+        'os.wait()',
+        'print("parent", flush=True)',
+        'time.sleep(1000)',
+      ].join('\n'),
+    );
+    const [, pidText] = await line(/^orphan (\d+)$/);
+    await line(/^parent$/);
+    const orphan = Number(pidText);
+    const stat = readStat(orphan);
+    expect(stat).toBeDefined();
+    // Neither in the group nor a descendant: only the marker finds it.
+    expect(stat!.pgid).not.toBe(proc.pid);
+    expect(stat!.ppid).not.toBe(proc.pid);
+    expect(proc.alive()).toContain(orphan);
+    await proc.kill(200);
+    expect(readStat(orphan)).toBeUndefined();
+    expect(readStat(proc.pid)).toBeUndefined();
+  });
+
+  it('keeps the head of the output up to the cap and says it truncated', async () => {
+    const { proc } = await start('import sys\nsys.stdout.write("x" * 100000)\nsys.stderr.write("e" * 10)', 1000);
+    const exit = await proc.exited;
+    expect(exit.code).toBe(0);
+    await proc.kill();
+    const out = proc.stdout();
+    expect(out.truncated).toBe(true);
+    expect(out.bytes).toBe(100000);
+    expect(out.text.startsWith('x'.repeat(1000))).toBe(true);
+    expect(out.text).toMatch(/truncated: 99000 more bytes/);
+    expect(proc.stderr()).toEqual({ text: 'eeeeeeeeee', bytes: 10, truncated: false });
+  });
+
+  it('reports a program that cannot start as proc.spawnFailed', async () => {
+    await expect(spawnTracked('/nonexistent/chatgrade-no-such-program', [])).rejects.toMatchObject({
+      code: 'proc.spawnFailed',
+    });
+  });
+
+  it('killAllTracked takes down every live tree', async () => {
+    const a = await start('import time\nprint("a", flush=True)\ntime.sleep(1000)');
+    const b = await start('import time\nprint("b", flush=True)\ntime.sleep(1000)');
+    await Promise.all([a.line(/^a$/), b.line(/^b$/)]);
+    await killAllTracked(200);
+    expect(a.proc.alive()).toEqual([]);
+    expect(b.proc.alive()).toEqual([]);
+  });
+});
