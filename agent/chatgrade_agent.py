@@ -57,7 +57,9 @@ _MESSAGE_BUTTONS = {
     'abortretryignore': [('abort', 'Abort'), ('retry', 'Retry'), ('ignore', 'Ignore')],
 }
 
-_BUTTONISH = frozenset({'Button', 'TButton', 'Radiobutton', 'TRadiobutton', 'Checkbutton', 'TCheckbutton'})
+_BUTTONISH = frozenset({
+    'Button', 'TButton', 'Radiobutton', 'TRadiobutton', 'Checkbutton', 'TCheckbutton',
+})
 _LABELISH = frozenset({
     'Label', 'TLabel', 'Message', 'Menubutton', 'TMenubutton',
     'Labelframe', 'TLabelframe',
@@ -432,6 +434,7 @@ class Agent:
         self.dialog_count = 0
         self.image_sha: dict[str, str] = {}
         self.reported: set[str] = set()
+        self.root_count = 0
 
     # ---- sending
 
@@ -471,6 +474,11 @@ class Agent:
         if isinstance(raw, _TkProxy):
             return
         root._chatgrade_raw = raw
+        # A second Tk() alive at the same time also has the path ".": its
+        # widgets are reported (and addressed) with a "#<n>" prefix.
+        self.root_count += 1
+        taken = {r._chatgrade_prefix for r in self.roots if _alive(r)}
+        root._chatgrade_prefix = '' if '' not in taken else f'#{self.root_count}'
         root._chatgrade_default_delete = str(raw.call('wm', 'protocol', '.', 'WM_DELETE_WINDOW'))
         raw.createcommand(_FLUSH_CMD, self._idle_flush)
         # Mapping and window-manager destruction change the tree without
@@ -487,6 +495,7 @@ class Agent:
     def _watch(self, raw: Any) -> None:
         self.handler_raw = raw
         self.tk_thread = _thread.get_ident()
+        self.scheduled = False  # a flush pending in a destroyed root may never run
         if self.wake_r < 0:
             self.wake_r, self.wake_w = os.pipe()
             os.set_blocking(self.wake_r, False)
@@ -526,7 +535,7 @@ class Agent:
     def mark_dirty(self) -> None:
         """Something may have changed: flush at the next Tk idle."""
         self.dirty = True
-        if self.scheduled:
+        if self.scheduled or not self.connected:
             return
         if _thread.get_ident() == self.tk_thread:
             raw = self.handler_raw
@@ -613,9 +622,11 @@ class Agent:
             return close, entry or ''
         on_tk = _thread.get_ident() == self.tk_thread and self.handler_raw is not None
         temp_root = None
-        if not on_tk and self.tk_thread is None and tk is not None:
-            # Like the real messagebox: no root yet, so make a hidden one.
-            temp_root = tk._get_temp_root() if hasattr(tk, '_get_temp_root') else None
+        if self.handler_raw is None and tk is not None:
+            # Like the real messagebox: no live root, so make a hidden one
+            # (its event loop is what lets the grader answer).
+            temp_root = tk.Tk()
+            temp_root.withdraw()
             on_tk = self.handler_raw is not None
         self.dialogs[dialog.path] = dialog
         try:
@@ -638,8 +649,11 @@ class Agent:
         finally:
             self.dialogs.pop(dialog.path, None)
             self.mark_dirty()
-            if temp_root is not None and hasattr(tk, '_destroy_temp_root'):
-                tk._destroy_temp_root(temp_root)
+            if temp_root is not None:
+                try:
+                    temp_root.destroy()
+                except Exception:
+                    pass
         if not dialog.done:
             return close, dialog.entry or ''
         return dialog.answer or close, dialog.entry or ''
@@ -656,11 +670,9 @@ class Agent:
             dialog.raw.globalsetvar(dialog.variable, '1')
 
     def _disconnected(self) -> None:
+        # The grader is gone: stop watching, and let waiting dialogs return.
         self.connected = False
         self._unwatch()
-        if self.handler_raw is None and self.roots:
-            # Keep the wake pipe so other threads' changes do not pile up.
-            pass
         for dialog in list(self.dialogs.values()):
             try:
                 self._answer(dialog, dialog.close_answer)
@@ -724,21 +736,24 @@ class Agent:
             reply = {'type': 'reply', 'id': ident, 'ok': False, 'error': error}
         self.send(reply)
 
-    def _raw(self) -> Any:
-        if self.handler_raw is None:
-            raise CommandError('no Tk window exists')
-        return self.handler_raw
-
-    def _widget_class(self, path: str) -> str:
-        raw = self._raw()
-        if not path.startswith('.') or not raw.getboolean(raw.call('winfo', 'exists', path)):
+    def _target(self, path: str) -> tuple[Any, str, str]:
+        """The interpreter, Tk path and class of the widget the grader names."""
+        prefix, tkpath = '', path
+        if path.startswith('#'):
+            cut = path.find('.')
+            prefix, tkpath = (path, '') if cut < 0 else (path[:cut], path[cut:])
+        for root in self.roots:
+            if root._chatgrade_prefix == prefix and _alive(root):
+                raw = root._chatgrade_raw
+                break
+        else:
+            raise CommandError(f'no widget {path}' if self.roots else 'no Tk window exists')
+        if not tkpath.startswith('.') or not raw.getboolean(raw.call('winfo', 'exists', tkpath)):
             raise CommandError(f'no widget {path}')
-        if path == '.':
-            return 'Tk'
-        return str(raw.call('winfo', 'class', path))
+        cls = 'Tk' if tkpath == '.' else str(raw.call('winfo', 'class', tkpath))
+        return raw, tkpath, cls
 
-    def _is_disabled(self, path: str, cls: str) -> bool:
-        raw = self._raw()
+    def _is_disabled(self, raw: Any, path: str, cls: str) -> bool:
         if cls in _TTK_STATEFUL or cls == 'Treeview':
             return bool(raw.getboolean(raw.call(path, 'instate', 'disabled')))
         try:
@@ -762,9 +777,8 @@ class Agent:
     def _cmd_select(self, message: dict) -> None:
         path = str(message['path'])
         indices = [int(i) for i in message.get('indices', [])]
-        cls = self._widget_class(path)
-        raw = self._raw()
-        if self._is_disabled(path, cls):
+        raw, path, cls = self._target(path)
+        if self._is_disabled(raw, path, cls):
             raise CommandError(f'{path} is disabled')
         if cls == 'Listbox':
             size = int(raw.call(path, 'size'))
@@ -803,9 +817,8 @@ class Agent:
             dialog.entry = text
             self.dirty = True
             return
-        cls = self._widget_class(path)
-        raw = self._raw()
-        if self._is_disabled(path, cls):
+        raw, path, cls = self._target(path)
+        if self._is_disabled(raw, path, cls):
             raise CommandError(f'{path} is disabled')
         if cls in _ENTRYISH:
             if cls not in _TTK_STATEFUL and str(raw.call(path, 'cget', '-state')) == 'readonly':
@@ -830,9 +843,8 @@ class Agent:
             self._answer(dialog, part)
             self.dirty = True
             return None
-        cls = self._widget_class(path)
-        raw = self._raw()
-        if self._is_disabled(path, cls):
+        raw, path, cls = self._target(path)
+        if self._is_disabled(raw, path, cls):
             raise CommandError(f'{path} is disabled')
         self.dirty = True
         if cls in _BUTTONISH:
@@ -840,7 +852,7 @@ class Agent:
             return None
         # Not a button: click it the way a person would (for bound labels).
         if not raw.getboolean(raw.call('winfo', 'viewable', path)):
-            raise CommandError(f'{path} ({cls}) is not a button and is not on screen to be clicked')
+            raise CommandError(f'{path} ({cls}) is not a button, nor on screen to be clicked')
         x = int(raw.call('winfo', 'width', path)) // 2
         y = int(raw.call('winfo', 'height', path)) // 2
         _click(raw, path, x, y, 1)
@@ -859,8 +871,7 @@ class Agent:
                 raise CommandError(f'key {keysym} means nothing to a dialog')
             self.dirty = True
             return
-        self._widget_class(path)
-        raw = self._raw()
+        raw, path, _ = self._target(path)
         raw.call('focus', '-force', path)
         raw.call('event', 'generate', path, '<KeyPress>', '-keysym', keysym)
         raw.call('event', 'generate', path, '<KeyRelease>', '-keysym', keysym)
@@ -869,9 +880,8 @@ class Agent:
     def _cmd_double_click(self, message: dict) -> None:
         path = str(message['path'])
         index = message.get('index')
-        cls = self._widget_class(path)
-        raw = self._raw()
-        if self._is_disabled(path, cls):
+        raw, path, cls = self._target(path)
+        if self._is_disabled(raw, path, cls):
             raise CommandError(f'{path} is disabled')
         raw.call('update', 'idletasks')
         if cls == 'Listbox':
@@ -897,7 +907,8 @@ class Agent:
             raw.call('update', 'idletasks')
             box = raw.splitlist(raw.call(path, 'bbox', items[index]))
         else:
-            box = (0, 0, int(raw.call('winfo', 'width', path)), int(raw.call('winfo', 'height', path)))
+            box = (0, 0, int(raw.call('winfo', 'width', path)),
+                   int(raw.call('winfo', 'height', path)))
         if len(box) < 4:
             raise CommandError(f'item {index} of {path} is not visible')
         x0, y0, width, height = (int(v) for v in box[:4])
@@ -908,9 +919,8 @@ class Agent:
     def _cmd_set_value(self, message: dict) -> None:
         path = str(message['path'])
         value = str(message['value'])
-        cls = self._widget_class(path)
-        raw = self._raw()
-        if self._is_disabled(path, cls):
+        raw, path, cls = self._target(path)
+        if self._is_disabled(raw, path, cls):
             raise CommandError(f'{path} is disabled')
         if cls in ('Menubutton', 'TMenubutton'):
             menu = str(raw.call(path, 'cget', '-menu'))
@@ -940,8 +950,7 @@ class Agent:
             self._answer(dialog, dialog.close_answer)
             self.dirty = True
             return None
-        cls = self._widget_class(window)
-        raw = self._raw()
+        raw, window, cls = self._target(window)
         if window != '.' and str(raw.call('winfo', 'toplevel', window)) != window:
             raise CommandError(f'{window} is a {cls}, not a window')
         self.dirty = True
@@ -961,25 +970,27 @@ class Agent:
         for root in self.roots:
             if _alive(root):
                 alive.append(root)
-                self._walk(root, root._chatgrade_raw, out, root, None, '.')
+                prefix = root._chatgrade_prefix
+                self._walk(root, root._chatgrade_raw, out, root, prefix, None, prefix + '.')
         self.roots = alive
         for dialog in list(self.dialogs.values()):
             out.extend(dialog.records())
         return out
 
-    def _walk(self, widget: Any, raw: Any, out: list, root: Any,
+    def _walk(self, widget: Any, raw: Any, out: list, root: Any, prefix: str,
               parent: Optional[str], window: str) -> None:
         path = widget._w
+        name = prefix + path
         try:
             cls = str(raw.call('winfo', 'class', path))
         except Exception:
             return  # destroyed behind tkinter's back (e.g. by the window manager)
         is_window = widget is root or isinstance(widget, tk.Toplevel)
         if is_window:
-            window = path
+            window = name
             cls = 'Tk' if widget is root else 'Toplevel'
         record: dict = {
-            'path': path, 'cls': cls, 'parent': parent, 'window': window,
+            'path': name, 'cls': cls, 'parent': parent, 'window': window,
             'mapped': bool(raw.getboolean(raw.call('winfo', 'viewable', path))),
         }
         try:
@@ -993,7 +1004,7 @@ class Agent:
                 self.internal_error(f'describing {path} ({cls})')
         out.append(record)
         for child in list(widget.children.values()):
-            self._walk(child, raw, out, root, path, window)
+            self._walk(child, raw, out, root, prefix, name, window)
 
     def _describe_window(self, raw: Any, path: str, record: dict, root: Any) -> None:
         record['title'] = str(raw.call('wm', 'title', path))
@@ -1025,7 +1036,8 @@ class Agent:
             record['text'] = value
             record['value'] = value
             if cls == 'TCombobox':
-                record['items'] = [str(v) for v in raw.splitlist(raw.call(path, 'cget', '-values'))]
+                values = raw.splitlist(raw.call(path, 'cget', '-values'))
+                record['items'] = [str(v) for v in values]
         elif cls == 'Listbox':
             record['items'] = [str(v) for v in raw.splitlist(raw.call(path, 'get', 0, 'end'))]
             record['selection'] = [int(i) for i in raw.splitlist(raw.call(path, 'curselection'))]

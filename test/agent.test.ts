@@ -165,6 +165,51 @@ describe('the Tk agent', () => {
     expect(stderr).toMatch(/Exception in thread[\s\S]*RuntimeError: boom in a thread/);
   });
 
+  it('answers the command that opened a modal window at once, and drives the modal window', async () => {
+    const { link } = await widgetsApp();
+    expect(await link.command({ cmd: 'invoke', path: '.modal' })).toMatchObject({ blocked: true });
+    await link.waitForTree((t) => (t.get('.modal.ok')?.mapped ? true : undefined), { within: WITHIN, step: 'the modal window' });
+    await link.command({ cmd: 'invoke', path: '.modal.ok' });
+    await waitText(link, '.status', 'modal done');
+  });
+
+  it('sees changes made from another thread', async () => {
+    const { link } = await widgetsApp();
+    await link.command({ cmd: 'invoke', path: '.thread_work' });
+    await waitText(link, '.status', 'from thread');
+  });
+
+  it('reports a second live Tk root under a "#<n>" prefix and drives it', async () => {
+    const { link } = await launch('two_roots.py');
+    await link.waitForTree((t) => (t.get('#2.btn')?.mapped ? true : undefined), { within: WITHIN, step: 'the second root' });
+    expect(link.tree().get('.')).toMatchObject({ cls: 'Tk', title: 'one' });
+    expect(link.tree().get('#2.')).toMatchObject({ cls: 'Tk', title: 'two', window: '#2.' });
+    expect(link.tree().get('#2.lbl')).toMatchObject({ text: 'before', parent: '#2.', window: '#2.' });
+    await link.command({ cmd: 'invoke', path: '#2.btn' });
+    expect(link.tree().get('#2.lbl')?.text).toBe('after');
+  });
+
+  it('follows a program from a destroyed login root to a new main root', async () => {
+    const { link } = await launch('login_then_main.py');
+    await link.waitForTree((t) => (t.get('.go')?.mapped ? true : undefined), { within: WITHIN, step: 'the login window' });
+    await link.command({ cmd: 'invoke', path: '.go' });
+    await link.waitForTree((t) => (t.get('.hello')?.mapped ? true : undefined), { within: WITHIN, step: 'the main window' });
+    expect(link.tree().get('.')).toMatchObject({ cls: 'Tk', title: 'Main' });
+    expect(link.tree().has('.go')).toBe(false);
+    await link.command({ cmd: 'sync' });
+  });
+
+  it('answers a messagebox shown after the last root is gone', async () => {
+    const { link, client } = await launch('dialog_after_quit.py');
+    await link.waitForTree((t) => (t.get('.quit')?.mapped ? true : undefined), { within: WITHIN, step: 'the window' });
+    await link.command({ cmd: 'invoke', path: '.quit' });
+    const dialog = await link.waitForTree((t) => [...t.values()].find((w) => w.cls === 'Dialog'), { within: WITHIN, step: 'the dialog' });
+    expect(dialog).toMatchObject({ title: 'Bye', text: 'Really quit?' });
+    await link.command({ cmd: 'invoke', path: `${dialog.path}.ok` });
+    expect(await client.exited).toMatchObject({ code: 0 });
+    expect(client.proc.stdout().text).toBe('answer True\n');
+  });
+
   it('answers a bad command with a readable error and keeps going', async () => {
     const { link } = await widgetsApp();
     await expect(link.command({ cmd: 'invoke', path: '.nope' })).rejects.toMatchObject({ code: 'probe.commandFailed', message: 'no widget .nope' });

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { acquireDisplay, findPython } from '../src/env/index.js';
+import { doctor } from '../src/probe/doctor.js';
 import { readStat } from '../src/proc/procfs.js';
 
 describe('findPython', () => {
@@ -57,5 +58,14 @@ describe('acquireDisplay', () => {
     expect(err.code).toBe('env.noDisplay');
     expect(err.message).toMatch(/apt-get install xvfb/);
     expect(err.message).toMatch(/DISPLAY/);
+  });
+});
+
+describe('doctor', () => {
+  it('checks node, python with tkinter, a display and the agent files', async () => {
+    const checks = await doctor({ env: { PATH: process.env.PATH } });
+    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'probe agent']);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks[2]!.detail).toMatch(/Xvfb/);
   });
 });

@@ -1,11 +1,16 @@
 // spawnTracked: whatever a child does (ignore SIGTERM, setsid and
 // double-fork), kill() leaves nothing alive; output is capped.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findPython } from '../src/env/index.js';
 import { killAllTracked, spawnTracked, type TrackedProcess } from '../src/proc/index.js';
 import { readStat } from '../src/proc/procfs.js';
 
-const PY = 'python3';
+// The real interpreter, not a launcher shim that would add its own process.
+let PY = 'python3';
+beforeAll(async () => {
+  PY = (await findPython()).executable;
+});
 
 /** Resolve with the first stdout line matching `re`; reject after `within` ms or at exit. */
 function waitLine(lines: string[], subscribe: (f: () => void) => void, re: RegExp, within: number): Promise<RegExpMatchArray> {
@@ -71,11 +76,11 @@ describe('spawnTracked', () => {
         '    os.setsid()',
         '    if os.fork() == 0:',
         '        signal.signal(signal.SIGTERM, signal.SIG_IGN)',
-        '        print("orphan", os.getpid(), flush=True)',
+        '        os.write(1, f"orphan {os.getpid()}\\n".encode())',
         '        time.sleep(1000)',
         '    os._exit(0)',
         'os.wait()',
-        'print("parent", flush=True)',
+        'os.write(1, b"parent\\n")',
         'time.sleep(1000)',
       ].join('\n'),
     );

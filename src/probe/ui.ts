@@ -35,7 +35,7 @@ export interface UiInvitation {
 export interface ChatUi {
   /** The main window's id, when there is one on screen. */
   main: string | undefined;
-  /** Other users shown in the online list, or undefined when no list was found. */
+  /** Users shown in the online list (the current user too, if the client shows it), or undefined when no list was found. */
   users: string[] | undefined;
   /** Status text shown next to a user (bonus), by user name. */
   statuses: Record<string, string>;

@@ -106,7 +106,8 @@ function signalAll(pids: number[], pgid: number, signal: NodeJS.Signals): void {
 
 /** Resolve after `ms`; used only to pace /proc rescans, which have no event to wait on. */
 function pause(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  // Not unref'd: a caller awaiting kill() must keep the process alive.
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 class Tracked implements TrackedProcess {
@@ -179,7 +180,12 @@ class Tracked implements TrackedProcess {
     }
     // Node must also have reaped the direct child, so `exited` is settled.
     if (!this.exit) {
-      await Promise.race([this.exited, pause(Math.max(0, killDeadline - Date.now()))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.exited,
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, killDeadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
     }
     live.delete(this);
     if (pids.length) {

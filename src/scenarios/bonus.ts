@@ -9,12 +9,12 @@ import { fail, pass, type CheckScript } from './types.js';
 
 const STATUSES = ['away', 'busy', 'available'];
 
-/** After a fault: the process alive, no traceback, and the GUI answering. */
-async function survived(run: SessionRun, what: string) {
+/** After a fault: the process alive, no new traceback since `before` were seen, and the GUI answering. */
+async function survived(run: SessionRun, what: string, before: number) {
   const client = run.client!;
+  const tb = client.tracebacks().slice(before);
   const exit = client.exitStatus();
-  if (exit) return fail(`the client keeps running after ${what}`, `it exited (${exit.signal ?? `status ${exit.code}`})${client.tracebacks().length ? ` with a traceback: ${lastLines(client.tracebacks()[0]!)}` : ''}`);
-  const tb = client.tracebacks();
+  if (exit) return fail(`the client keeps running after ${what}`, `it exited (${exit.signal ?? `status ${exit.code}`})${tb.length ? ` with a traceback: ${lastLines(tb[0]!)}` : ''}`);
   if (tb.length) return fail(`no traceback after ${what}`, `a traceback: ${lastLines(tb[0]!)}`);
   const d = await run.driver();
   try {
@@ -83,6 +83,7 @@ export const bonus: CheckScript[] = [
       await run.registration();
       await run.mainWindow();
       const s = await run.session();
+      const before = run.client!.tracebacks().length;
       const junk: [string, Buffer][] = [
         ['an unknown command', Buffer.from('FROBNICATE now please\n')],
         ['ONLINE_USERS with no users', Buffer.from('ONLINE_USERS\n')],
@@ -99,7 +100,7 @@ export const bonus: CheckScript[] = [
       const line = Buffer.from(`ONLINE_USERS ${run.self} ${users.join(' ')}\n`);
       await s.sendRaw(line, { chunks: [5, 9], gapMs: 15, label: `ONLINE_USERS ${run.self} ${users.join(' ')} (in three TCP segments)` });
       const shown = await run.gui((ui) => (users.every((u) => ui.users?.includes(u)) ? true : undefined), 'the valid ONLINE_USERS after the malformed lines');
-      const bad = await survived(run, 'malformed lines');
+      const bad = await survived(run, 'malformed lines', before);
       if (bad) return bad;
       return shown.ok ? pass() : fail(`the online list shows ${users.join(', ')} after the malformed lines`, shown.failure.actual);
     },
@@ -114,13 +115,14 @@ export const bonus: CheckScript[] = [
       const s = await run.session();
       await run.announce([run.names.user()]);
       await run.barrier();
+      const before = run.client!.tracebacks().length;
       s.drop();
       await s.closed({ within: run.limits.line, step: 'drop' });
       // Give the client time to notice the reset: a sync proves its loop ran, then the grace.
       const d = await run.driver();
       await d.sync(run.limits.sync).catch(() => undefined);
       await delay(run.limits.grace * 3);
-      const bad = await survived(run, 'the server dropped the connection');
+      const bad = await survived(run, 'the server dropped the connection', before);
       return bad ?? pass();
     },
   },
