@@ -29,6 +29,16 @@ async function next(c: RawClient, n: number): Promise<string[]> {
   return c.lines.splice(0, n);
 }
 
+/** Register users one after another; every client online gets the new full list each time. */
+async function online(...names: string[]): Promise<RawClient[]> {
+  const cs: RawClient[] = [];
+  for (const [i, name] of names.entries()) {
+    cs.push(await client(name));
+    for (const c of cs) expect(await next(c, 1)).toEqual([`ONLINE_USERS ${names.slice(0, i + 1).join(' ')}`]);
+  }
+  return cs;
+}
+
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   await serving?.stop();
@@ -102,15 +112,7 @@ describe('grade serve', () => {
 
   it('three clients: invitations to two, JOIN and LEAVE update members, GOODBYE updates the list', async () => {
     await start();
-    const a = await client('alice');
-    await next(a, 1);
-    const b = await client('bob');
-    await next(a, 1);
-    await next(b, 1);
-    const c = await client('carol');
-    expect(await next(a, 1)).toEqual(['ONLINE_USERS alice bob carol']);
-    await next(b, 1);
-    await next(c, 1);
+    const [a, b, c] = (await online('alice', 'bob', 'carol')) as [RawClient, RawClient, RawClient];
     a.send('INVITE bob carol\n');
     expect(await next(b, 1)).toEqual(['INVITATION c1 alice']);
     expect(await next(c, 1)).toEqual(['INVITATION c1 alice']);
@@ -136,11 +138,7 @@ describe('grade serve', () => {
 
   it('a client that vanishes without GOODBYE leaves its conversations and the list', async () => {
     await start();
-    const a = await client('alice');
-    await next(a, 1);
-    const b = await client('bob');
-    await next(a, 1);
-    await next(b, 1);
+    const [a, b] = (await online('alice', 'bob')) as [RawClient, RawClient];
     a.send('INVITE bob\n');
     await next(b, 1);
     await next(a, 2);

@@ -138,3 +138,16 @@ export function reproduceCommand(dir: string, seed: string): string {
 export function unmeasuredPoints(checks: readonly CheckResult[]): number {
   return checks.filter((c) => c.status === 'error').reduce((n, c) => n + c.max, 0);
 }
+
+/** Expected, actual and the wire excerpt of a check, as plain-text lines. */
+export function plainEvidence(check: CheckResult, transcriptLines: number | undefined): string[] {
+  const out: string[] = [];
+  if (check.expected !== undefined) out.push(`Expected: ${clean(check.expected)}`);
+  if (check.actual !== undefined) out.push(`Actual: ${clean(check.actual)}`);
+  const { lines, omitted } = transcriptExcerpt(check.transcript, transcriptLines);
+  if (lines.length > 0) {
+    out.push(omitted > 0 ? `Wire (last ${lines.length} of ${lines.length + omitted} lines):` : 'Wire:');
+    out.push(...lines.map((l) => `  ${l}`));
+  }
+  return out;
+}

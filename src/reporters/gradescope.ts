@@ -7,7 +7,7 @@
 import type { CheckResult, GradeResult } from '../results.js';
 import { AREAS, LINES } from '../rubric.js';
 import {
-  clean, inRubricOrder, pts, reproduceCommand, rubricNumber, transcriptExcerpt, unmeasuredPoints,
+  clean, inRubricOrder, plainEvidence, pts, reproduceCommand, rubricNumber, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
 
@@ -85,13 +85,7 @@ function testOutput(c: CheckResult, bonus: boolean, opts: ReporterOptions): stri
   out.push(`Requirement: ${clean(c.requirement)}`);
   for (const n of c.nonStrict ?? []) out.push(`Passed, not strictly: ${clean(n)}`);
   if (c.status !== 'passed') {
-    if (c.expected !== undefined) out.push(`Expected: ${clean(c.expected)}`);
-    if (c.actual !== undefined) out.push(`Actual: ${clean(c.actual)}`);
-    const { lines, omitted } = transcriptExcerpt(c.transcript, opts.transcriptLines);
-    if (lines.length > 0) {
-      out.push(omitted > 0 ? `Wire (last ${lines.length} of ${lines.length + omitted} lines):` : 'Wire:');
-      out.push(...lines.map((l) => `  ${l}`));
-    }
+    out.push(...plainEvidence(c, opts.transcriptLines));
   }
   return out.join('\n');
 }

@@ -6,7 +6,7 @@ import junit from 'junit-report-builder';
 import type { Builder } from 'junit-report-builder';
 import type { CheckResult, GradeResult } from '../results.js';
 import {
-  areaTitle, clean, compareAreaIds, inRubricOrder, pts, transcriptExcerpt,
+  areaTitle, clean, compareAreaIds, inRubricOrder, plainEvidence, pts,
   type ReporterOptions,
 } from './common.js';
 
@@ -91,13 +91,7 @@ function failureMessage(check: CheckResult): string {
 function details(check: CheckResult, opts: ReporterOptions): string {
   const out = [`Requirement: ${clean(check.requirement)}`];
   if (check.error) out.push(`Harness error: ${clean(check.error.code)}: ${clean(check.error.message)}`);
-  if (check.expected !== undefined) out.push(`Expected: ${clean(check.expected)}`);
-  if (check.actual !== undefined) out.push(`Actual: ${clean(check.actual)}`);
-  const { lines, omitted } = transcriptExcerpt(check.transcript, opts.transcriptLines);
-  if (lines.length > 0) {
-    out.push(omitted > 0 ? `Wire (last ${lines.length} of ${lines.length + omitted} lines):` : 'Wire:');
-    out.push(...lines.map((l) => `  ${l}`));
-  }
+  out.push(...plainEvidence(check, opts.transcriptLines));
   out.push(`Scenario: ${clean(check.scenario)}`);
   return out.join('\n');
 }

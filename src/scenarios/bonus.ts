@@ -80,8 +80,7 @@ export const bonus: CheckScript[] = [
     run: 'malformed',
     phase: 0,
     async script(run) {
-      await run.registration();
-      await run.mainWindow();
+      await run.ready();
       const s = await run.session();
       const before = run.client!.tracebacks().length;
       const junk: [string, Buffer][] = [
@@ -110,8 +109,7 @@ export const bonus: CheckScript[] = [
     run: 'serverCrash',
     phase: 0,
     async script(run) {
-      await run.registration();
-      await run.mainWindow();
+      await run.ready();
       const s = await run.session();
       await run.announce([run.names.user()]);
       await run.barrier();

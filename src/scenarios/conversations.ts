@@ -2,6 +2,7 @@
 // SEND_MESSAGE, and all of it with two conversations open.
 
 import { countOccurrences } from '../probe/interpret.js';
+import type { ChatUi } from '../probe/ui.js';
 import type { Inbound, Outcome } from '../fake-server/session.js';
 import type { SessionRun } from './session-run.js';
 import { fail, pass, type CheckScript, type Verdict } from './types.js';
@@ -12,6 +13,9 @@ const sameMembers = (shown: readonly string[] | undefined, members: readonly str
   const got = new Set(shown.filter((m) => m !== self));
   return want.size === got.size && [...want].every((m) => got.has(m));
 };
+const convIn = (ui: ChatUi, window: string) => ui.conversations.find((c) => c.window === window);
+/** The conversation window's transcript has a line containing `text`. */
+const shows = (ui: ChatUi, window: string, text: string): boolean => convIn(ui, window)?.transcript.some((l) => l.includes(text)) ?? false;
 const list = (xs: readonly string[] | undefined): string => (xs === undefined ? 'no member display found' : xs.length ? xs.join(', ') : 'nobody');
 
 /** Someone in the conversation other than the current user, to speak in it. */
@@ -26,7 +30,7 @@ function received(run: SessionRun, key: string) {
     const from = speaker(run, fixture.conv);
     const text = run.names.text();
     await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from, text });
-    const shown = await run.gui((ui) => (ui.conversations.find((c) => c.window === window)?.transcript.some((l) => l.includes(text)) ? true : undefined), `"${text}" in the conversation`);
+    const shown = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${text}" in the conversation`);
     if (shown.ok) await run.barrier();
     const transcript = await run.transcriptOf(window);
     return { from, text, shown: shown.ok, transcript, lines: transcript.filter((l) => l.includes(text)) };
@@ -48,7 +52,7 @@ function said(run: SessionRun) {
       actionError = (err as Error).message;
     }
     await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: run.self, text });
-    const shown = await run.gui((ui) => (ui.conversations.find((c) => c.window === window)?.transcript.some((l) => l.includes(text)) ? true : undefined), `"${text}" in the conversation`);
+    const shown = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${text}" in the conversation`);
     if (shown.ok) await run.barrier();
     return { conv: fixture.conv, text, line, actionError, shown: shown.ok, transcript: await run.transcriptOf(window) };
   });
@@ -122,7 +126,7 @@ export const conversations: CheckScript[] = [
     async script(run) {
       const { fixture, window } = await run.windowOf('first');
       const members = run.conversations.get(fixture.conv)!;
-      const r = await run.gui((ui) => (sameMembers(ui.conversations.find((c) => c.window === window)?.members, members, run.self) ? true : undefined), 'the members to show');
+      const r = await run.gui((ui) => (sameMembers(convIn(ui, window)?.members, members, run.self) ? true : undefined), 'the members to show');
       return r.ok ? pass() : fail(`members ${members.join(', ')}`, list(await run.membersOf(window)));
     },
   },
@@ -137,7 +141,7 @@ export const conversations: CheckScript[] = [
       const after = [...before.filter((m) => m !== fixture.peer), joiner];
       run.conversations.set(fixture.conv, after);
       await run.sendConversations();
-      const r = await run.gui((ui) => (sameMembers(ui.conversations.find((c) => c.window === window)?.members, after, run.self) ? true : undefined), 'the members to update');
+      const r = await run.gui((ui) => (sameMembers(convIn(ui, window)?.members, after, run.self) ? true : undefined), 'the members to update');
       return r.ok ? pass() : fail(`members ${after.join(', ')} (${joiner} joined, ${fixture.peer} left)`, list(await run.membersOf(window)));
     },
   },
@@ -192,19 +196,17 @@ export const conversations: CheckScript[] = [
     async script(run) {
       const a = await run.windowOf('first');
       const b = await run.windowOf('second');
-      const texts = [run.names.text(), run.names.text()];
-      await run.send({ type: 'SEND_MESSAGE', conv: a.fixture.conv, from: speaker(run, a.fixture.conv), text: texts[0]! });
-      await run.send({ type: 'SEND_MESSAGE', conv: b.fixture.conv, from: speaker(run, b.fixture.conv), text: texts[1]! });
-      const has = (ui: import('../probe/ui.js').ChatUi, w: string, t: string) => ui.conversations.find((c) => c.window === w)?.transcript.some((l) => l.includes(t)) ?? false;
-      const shown = await run.gui((ui) => (has(ui, a.window, texts[0]!) && has(ui, b.window, texts[1]!) ? true : undefined), 'each message in its conversation');
+      const sent = [a, b].map((w) => ({ ...w, text: run.names.text() }));
+      for (const w of sent) await run.send({ type: 'SEND_MESSAGE', conv: w.fixture.conv, from: speaker(run, w.fixture.conv), text: w.text });
+      const shown = await run.gui((ui) => (sent.every((w) => shows(ui, w.window, w.text)) ? true : undefined), 'each message in its conversation');
       if (shown.ok) await run.barrier();
-      const ta = await run.transcriptOf(a.window);
-      const tb = await run.transcriptOf(b.window);
+      const ui = (await run.driver()).ui();
       const problems: string[] = [];
-      if (!ta.some((l) => l.includes(texts[0]!))) problems.push(`"${texts[0]}" (to ${a.fixture.conv}) is not in ${a.fixture.conv}'s window`);
-      if (!tb.some((l) => l.includes(texts[1]!))) problems.push(`"${texts[1]}" (to ${b.fixture.conv}) is not in ${b.fixture.conv}'s window`);
-      if (ta.some((l) => l.includes(texts[1]!))) problems.push(`"${texts[1]}" (to ${b.fixture.conv}) shows in ${a.fixture.conv}'s window`);
-      if (tb.some((l) => l.includes(texts[0]!))) problems.push(`"${texts[0]}" (to ${a.fixture.conv}) shows in ${b.fixture.conv}'s window`);
+      for (const w of sent) {
+        const other = sent.find((x) => x !== w)!;
+        if (!shows(ui, w.window, w.text)) problems.push(`"${w.text}" (to ${w.fixture.conv}) is not in ${w.fixture.conv}'s window`);
+        if (shows(ui, other.window, w.text)) problems.push(`"${w.text}" (to ${w.fixture.conv}) shows in ${other.fixture.conv}'s window`);
+      }
       return problems.length ? fail('each message in its own conversation window only', problems.join('; ')) : pass();
     },
   },
@@ -220,9 +222,7 @@ export const conversations: CheckScript[] = [
       run.conversations.set(a.fixture.conv, ma);
       run.conversations.set(b.fixture.conv, mb);
       await run.sendConversations();
-      const ok = (ui: import('../probe/ui.js').ChatUi) =>
-        sameMembers(ui.conversations.find((c) => c.window === a.window)?.members, ma, run.self) &&
-        sameMembers(ui.conversations.find((c) => c.window === b.window)?.members, mb, run.self);
+      const ok = (ui: ChatUi) => sameMembers(convIn(ui, a.window)?.members, ma, run.self) && sameMembers(convIn(ui, b.window)?.members, mb, run.self);
       const r = await run.gui((ui) => (ok(ui) ? true : undefined), 'both conversations to show their members');
       if (r.ok) return pass();
       return fail(
