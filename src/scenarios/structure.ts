@@ -19,7 +19,7 @@ async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: 
     outputCapBytes: 256 * 1024,
   });
   try {
-    const done = await Promise.race([proc.exited.then(() => true), delay(run.limits.staticCheck).then(() => false)]);
+    const done = await Promise.race([proc.exited.then(() => true), delay(run.limits.staticCheck, undefined, { ref: false }).then(() => false)]);
     const out = proc.stdout().text;
     const marker = out.lastIndexOf('\n@@chatgrade@@');
     const report = marker >= 0 ? (JSON.parse(out.slice(marker + 14).split('\n')[0]!) as Record<string, unknown>) : undefined;
