@@ -4,6 +4,7 @@
 import type { LaunchConfig } from '../config.js';
 import { launchClient } from '../probe/launch.js';
 import { TkDriver } from '../probe/driver.js';
+import { ExplicitDriver } from '../probe/explicit.js';
 import type { LaunchedClient, Launcher } from './session-run.js';
 
 /** Tracebacks printed on stderr (each from its header to the exception line). */
@@ -45,13 +46,16 @@ export function makeLauncher(opts: LauncherOptions): () => Launcher {
       outputCapBytes: OUTPUT_CAP,
       helloWithin: 10_000 * opts.timeoutScale,
     });
-    const driver = client.link
-      ? new TkDriver(client.link, { self: user, knownUsers, ui: opts.launch.ui, timeScale: 1, commandTimeoutMs: 2000 * opts.timeoutScale })
-      : undefined;
+    const commandTimeoutMs = 2000 * opts.timeoutScale;
+    // A client in another language speaks the semantic probe itself; a Python client has our Tk agent inside.
+    const link = client.link;
+    const tk = link && link.hello?.mode !== 'explicit' ? new TkDriver(link, { self: user, knownUsers, ui: opts.launch.ui, timeScale: 1, commandTimeoutMs }) : undefined;
+    const driver = tk ?? (link ? new ExplicitDriver(link.connection(), { timeScale: 1, commandTimeoutMs }) : undefined);
     const launched: LaunchedClient = {
       driver,
-      setKnownUsers: (users) => driver?.setKnownUsers(users),
+      setKnownUsers: (users) => tk?.setKnownUsers(users),
       exitStatus: () => client.proc.exitInfo(),
+      exited: client.exited,
       async waitExit(within) {
         const timer = new Promise<undefined>((r) => setTimeout(() => r(undefined), within).unref());
         return Promise.race([client.proc.exited, timer]);

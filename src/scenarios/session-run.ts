@@ -46,6 +46,8 @@ export interface LaunchedClient {
   /** Exit status once the process has exited. */
   exitStatus(): { code: number | null; signal: string | null } | undefined;
   waitExit(within: number): Promise<{ code: number | null; signal: string | null } | undefined>;
+  /** Resolves when the process exits. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
   /** Captured stderr so far (capped). */
   stderr(): string;
   /** Tracebacks seen: the agent's crash events and tracebacks on stderr. */
@@ -154,12 +156,36 @@ export class SessionRun {
     });
   }
 
-  /** The client's connection, waited for within the start-up limit. */
+  /** The client's connection, waited for within the start-up limit (or until the client exits). */
   connection(): Promise<Outcome<Session>> {
     return this.once('connection', async () => {
-      await this.start();
-      return this.server!.nextConnection({ within: this.limits.startup, step: 'client start-up' });
+      const client = await this.start();
+      const next = this.server!.nextConnection({ within: this.limits.startup, step: 'client start-up' });
+      return this.unlessExited(next, client, 'before connecting');
     });
+  }
+
+  /** How the client ended, for failure texts: status and the last line of its traceback. */
+  describeExit(): string {
+    const exit = this.client?.exitStatus();
+    if (!exit) return 'the client is still running';
+    const tb = this.client!.tracebacks();
+    const last = tb.length ? `: ${tb[0]!.trim().split('\n').at(-1)}` : '';
+    return `the client exited (${exit.signal ? `killed by ${exit.signal}` : `status ${exit.code}`})${last}`;
+  }
+
+  /**
+   * `wait`, or a failure as soon as the client process exits: a dead client
+   * will not connect or change its GUI, so waiting out the limit would only
+   * make the report slower.
+   */
+  private async unlessExited<T>(wait: Promise<Outcome<T>>, client: LaunchedClient, when: string): Promise<Outcome<T>> {
+    const exited = client.exited.then(async (): Promise<Outcome<T>> => {
+      // Let a connection or change that raced the exit be seen first.
+      await delay(20);
+      return { ok: false, failure: { step: when, expected: when, actual: `${this.describeExit()} ${when}`, reason: 'closed' } };
+    });
+    return Promise.race([wait, exited]);
   }
 
   /** The session, or a StepFailed naming why there is none. */
@@ -232,13 +258,14 @@ export class SessionRun {
   /** Wait until fn(ui) gives a value; on timeout, the failure says what was last seen. */
   async gui<T>(fn: (ui: ChatUi) => T | undefined, step: string, within = this.limits.gui): Promise<Outcome<T>> {
     const d = await this.driver();
-    try {
-      return { ok: true, value: await d.waitFor(fn, { within, step }) };
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      if (e.code !== 'probe.timeout') throw err;
-      return { ok: false, failure: { step, expected: step, actual: e.message, reason: 'timeout' } };
-    }
+    const wait = d.waitFor(fn, { within, step }).then(
+      (value): Outcome<T> => ({ ok: true, value }),
+      (err: Error & { code?: string }): Outcome<T> => {
+        if (err.code !== 'probe.timeout') throw err;
+        return { ok: false, failure: { step, expected: step, actual: err.message, reason: 'timeout' } };
+      },
+    );
+    return this.unlessExited(wait, this.client!, `while waiting for ${step}`);
   }
 
   /**

@@ -1,0 +1,38 @@
+// The launcher picks the driver from the client's hello: the Tk agent for
+// Python clients, the explicit probe for a configured command in another language.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPython } from '../src/env/index.js';
+import { makeLauncher, stderrTracebacks } from '../src/scenarios/launcher.js';
+import { ExplicitDriver } from '../src/probe/explicit.js';
+import type { LaunchedClient } from '../src/scenarios/session-run.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/explicit-client.mjs', import.meta.url));
+let python: string;
+const started: LaunchedClient[] = [];
+beforeAll(async () => {
+  python = (await findPython()).executable;
+});
+afterAll(async () => {
+  for (const c of started) await c.kill();
+});
+
+describe('makeLauncher', () => {
+  it('drives a configured non-Python command through the explicit probe, losing no early event', async () => {
+    const launch = makeLauncher({ dir: process.cwd(), python, display: undefined, launch: { command: [process.execPath, fixture, '--user', '{user}'] }, timeoutScale: 1 })();
+    const client = await launch({ host: '127.0.0.1', port: 1, user: 'alice', knownUsers: ['alice'] });
+    started.push(client);
+    expect(client.driver).toBeInstanceOf(ExplicitDriver);
+    const ui = await client.driver!.waitFor((u) => (u.users?.length && u.invitations.length ? u : undefined), { within: 5000, step: 'early events' });
+    expect(ui.users).toEqual(['bob', 'carol']);
+    expect(ui.statuses).toEqual({ bob: 'away' });
+    await client.driver!.accept(ui.invitations[0]!.window);
+    const conv = await client.driver!.waitFor((u) => u.conversations[0], { within: 5000, step: 'conversation' });
+    expect(conv.members).toEqual(['alice', 'bob']);
+  });
+
+  it('finds each traceback on stderr, up to its exception line', () => {
+    const err = 'noise\nTraceback (most recent call last):\n  File "a.py", line 1, in <module>\n    x()\nNameError: name \'x\' is not defined\nmore\nTraceback (most recent call last):\n  File "b.py", line 2\nKeyError: 1\n';
+    expect(stderrTracebacks(err).map((t) => t.split('\n').at(-1))).toEqual(["NameError: name 'x' is not defined", 'KeyError: 1']);
+  });
+});
