@@ -906,6 +906,12 @@ class Agent:
             raw.call(path, 'see', items[index])
             raw.call('update', 'idletasks')
             box = raw.splitlist(raw.call(path, 'bbox', items[index]))
+        elif cls == 'Text' and index is not None:
+            # A user list shown in a Text: the index is a 0-based line.
+            line = f'{int(index) + 1}.0'
+            raw.call(path, 'see', line)
+            raw.call('update', 'idletasks')
+            box = raw.splitlist(raw.call(path, 'bbox', line))
         else:
             box = (0, 0, int(raw.call('winfo', 'width', path)),
                    int(raw.call('winfo', 'height', path)))
@@ -1041,6 +1047,7 @@ class Agent:
         elif cls == 'Listbox':
             record['items'] = [str(v) for v in raw.splitlist(raw.call(path, 'get', 0, 'end'))]
             record['selection'] = [int(i) for i in raw.splitlist(raw.call(path, 'curselection'))]
+            record['selectmode'] = str(raw.call(path, 'cget', '-selectmode'))
         elif cls == 'Text':
             record['text'] = str(raw.call(path, 'get', '1.0', 'end-1c'))
             images = self._text_images(raw, path)

@@ -61,7 +61,7 @@ describe('the Tk agent', () => {
     expect(t.get('.')).toMatchObject({ cls: 'Tk', parent: null, window: '.', title: 'Chat - alice', state: 'normal', hasDeleteHandler: true });
     expect(t.get('.status')).toMatchObject({ cls: 'Label', text: 'idle', window: '.', parent: '.' });
     expect(t.get('.icon')?.image).toMatchObject({ type: 'photo', width: 2, height: 2, sha256: GIF_SHA });
-    expect(t.get('.users')).toMatchObject({ cls: 'Listbox', items: ['alice', 'bob', 'carol'], selection: [] });
+    expect(t.get('.users')).toMatchObject({ cls: 'Listbox', items: ['alice', 'bob', 'carol'], selection: [], selectmode: 'browse' });
     expect(t.get('.entry')).toMatchObject({ cls: 'TEntry', value: '' });
     const log = [...t.values()].find((w) => w.path.endsWith('.log'))!;
     expect(log).toMatchObject({ cls: 'Text', text: 'hello\n' });
@@ -100,6 +100,8 @@ describe('the Tk agent', () => {
     expect(text(link.tree(), '.status')).toBe('entry return hi there');
     await link.command({ cmd: 'double_click', path: '.users', index: 2 });
     expect(text(link.tree(), '.status')).toBe('double carol');
+    await link.command({ cmd: 'double_click', path: '.people', index: 1 });
+    expect(text(link.tree(), '.status')).toBe('people evan');
     await link.command({ cmd: 'set_value', path: '.!optionmenu', value: 'busy' });
     expect(text(link.tree(), '.status')).toBe('mood busy');
     await link.command({ cmd: 'set_value', path: '.combo', value: 'green' });

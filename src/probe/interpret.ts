@@ -223,8 +223,7 @@ export function statusWords(text: string): string {
 }
 
 function selectMode(w: WidgetRecord): string | undefined {
-  // Not in WidgetRecord (yet); read it when an agent reports it.
-  return (w as WidgetRecord & { selectmode?: string }).selectmode;
+  return w.selectmode;
 }
 
 function listCandidate(w: WidgetRecord, kind: 'listbox' | 'treeview' | 'text', known: ReadonlySet<string>, order: number): Candidate {

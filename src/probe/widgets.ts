@@ -39,6 +39,8 @@ export interface WidgetRecord {
   items?: string[];
   /** Selected item indices (Listbox, Treeview). */
   selection?: number[];
+  /** Listbox: single, browse, multiple or extended. */
+  selectmode?: string;
   /** Current value: Entry/Combobox text, OptionMenu variable, Radiobutton's own value. */
   value?: string;
   /** Radiobutton/Checkbutton is selected. */
