@@ -48,8 +48,8 @@ export function selectChecks(only: readonly string[], exclude: readonly string[]
 const RUN_ORDER: RunKind[] = ['session', 'malformed', 'serverCrash', 'host', 'static'];
 const CHECK_DEADLINE_MS = 60_000;
 
-function toLines(entries: readonly TranscriptEntry[], t0: number): TranscriptLine[] {
-  return entries.map((e) => ({ t: Math.round(e.t - t0), dir: e.dir, text: e.text.length > 300 ? `${e.text.slice(0, 300)}... (${e.text.length} characters)` : e.text }));
+function toLines(entries: readonly TranscriptEntry[]): TranscriptLine[] {
+  return entries.map((e) => ({ t: Math.round(e.t), dir: e.dir, text: e.text.length > 300 ? `${e.text.slice(0, 300)}... (${e.text.length} characters)` : e.text }));
 }
 
 /** Turn whatever a script threw into a verdict: the student's failure or our error. */
@@ -112,7 +112,7 @@ async function runOne(kind: RunKind, scripts: CheckScript[], opts: GradeOptions,
       }
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
-      if (evidence.length) result.transcript = toLines(evidence, 0);
+      if (evidence.length) result.transcript = toLines(evidence);
       results.push(result);
       opts.onCheck?.(result);
     }

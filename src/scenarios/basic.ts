@@ -33,7 +33,7 @@ function quit(run: SessionRun) {
       actionError = (err as Error).message;
     }
     const goodbye = s ? await s.expect('GOODBYE', { within: run.limits.line, step: 'closing the main window', expected: 'GOODBYE before the socket closes' }) : undefined;
-    const exit = await run.client!.waitExit(run.limits.exit);
+    const exit = await run.waitExit(run.limits.exit);
     const newTracebacks = run.client!.tracebacks().slice(tracebacksBefore);
     return { goodbye, exit, newTracebacks, actionError };
   });

@@ -56,10 +56,6 @@ export function makeLauncher(opts: LauncherOptions): () => Launcher {
       setKnownUsers: (users) => tk?.setKnownUsers(users),
       exitStatus: () => client.proc.exitInfo(),
       exited: client.exited,
-      async waitExit(within) {
-        const timer = new Promise<undefined>((r) => setTimeout(() => r(undefined), within).unref());
-        return Promise.race([client.proc.exited, timer]);
-      },
       stderr: () => client.proc.stderr().text,
       tracebacks() {
         const fromAgent = client.link?.crashes().map((c) => c.text) ?? [];

@@ -45,7 +45,6 @@ export interface LaunchedClient {
   setKnownUsers(users: string[]): void;
   /** Exit status once the process has exited. */
   exitStatus(): { code: number | null; signal: string | null } | undefined;
-  waitExit(within: number): Promise<{ code: number | null; signal: string | null } | undefined>;
   /** Resolves when the process exits. */
   exited: Promise<{ code: number | null; signal: string | null }>;
   /** Captured stderr so far (capped). */
@@ -116,6 +115,8 @@ export class SessionRun {
   /** Conversation windows already claimed by a conversation. */
   private claimed = new Set<string>();
   private memo = new Map<string, Promise<unknown>>();
+  /** Every peer ever announced, so the GUI interpreter recognises their names. */
+  private knownPeers = new Set<string>();
   private lastSend = 0;
 
   constructor(readonly env: RunEnv) {
@@ -235,12 +236,10 @@ export class SessionRun {
   /** Announce the online users (the current user is always included, first). */
   async announce(others: string[]): Promise<void> {
     this.online = [...others];
-    this.client?.setKnownUsers([this.self, ...new Set([...this.knownPeers, ...others])]);
     for (const o of others) this.knownPeers.add(o);
+    this.client?.setKnownUsers([this.self, ...this.knownPeers]);
     await this.send({ type: 'ONLINE_USERS', users: [this.self, ...others] });
   }
-
-  private knownPeers = new Set<string>();
 
   /** A new peer, announced online. */
   async newPeer(): Promise<string> {
@@ -295,12 +294,6 @@ export class SessionRun {
   async sendConversations(): Promise<void> {
     const conversations: Group[] = [...this.conversations].map(([conv, members]) => ({ conv, members }));
     if (conversations.length) await this.send({ type: 'CONVERSATIONS', conversations });
-  }
-
-  /** Conversation windows open now, by id. */
-  private async conversationWindows(): Promise<Set<string>> {
-    const d = await this.driver();
-    return new Set(d.ui().conversations.map((c) => c.window));
   }
 
   /** Wait for a conversation window not yet claimed by another conversation, and claim it. */
@@ -371,7 +364,13 @@ export class SessionRun {
 
   /** Whether the window is still open. */
   async isOpen(window: string): Promise<boolean> {
-    return (await this.conversationWindows()).has(window);
+    return (await this.driver()).ui().conversations.some((c) => c.window === window);
+  }
+
+  /** The exit status, once the client has exited within `within` ms. */
+  async waitExit(within: number): Promise<{ code: number | null; signal: string | null } | undefined> {
+    const client = await this.start();
+    return Promise.race([client.exited, delay(within, undefined, { ref: false })]);
   }
 
   /** The session's transcript around a moment, for a check's evidence. */
