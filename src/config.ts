@@ -1,57 +1,76 @@
 // Course config (`grade --config course.json`) and a submission's own
-// grade.json, validated with clear errors. A course may re-weight the rubric
-// and set launch details; a submission may change launch details only.
+// grade.json, validated with clear errors. A course may re-weight the rubric,
+// choose the pack, set launch details and the sandbox; a submission may name
+// its entry file and its widgets, and more only where the course allows it
+// (CLIENT.md, "The submission").
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CHECKS, LINES, defaultWeights } from './rubric.js';
+import type { Pack } from './pack.js';
+import { defaultWeights, type Rubric } from './rubric.js';
 
-const uiSchema = z
+/** Widget paths by the pack's ui keys (checked against the pack once it is known). */
+const uiSchema = z.record(z.string(), z.string().min(1));
+
+const entrySchema = z.string().regex(/^[^/\\]+\.(py|mjs|js|cjs)$/, 'must be a file in the submission folder');
+/** Replaces the default launch; placeholders such as {host} {port} {user} {dir}. */
+const commandSchema = z.array(z.string().min(1)).min(1);
+
+const submissionSchema = z
   .object({
-    main: z.string(),
-    users: z.string(),
-    invite: z.string(),
-    status: z.string(),
-    input: z.string(),
-    send: z.string(),
-    transcript: z.string(),
-    members: z.string(),
-    accept: z.string(),
-    decline: z.string(),
-    leave: z.string(),
-    quit: z.string(),
+    entry: entrySchema.optional(),
+    ui: uiSchema.optional(),
+    /** Honoured only where the course sets `submissionLaunch`. */
+    command: commandSchema.optional(),
+  })
+  .strict();
+
+const sandboxLimits = z
+  .object({
+    memoryMiB: z.number().int().min(64).max(65536),
+    processes: z.number().int().min(8).max(4096),
+    cpuSeconds: z.number().int().min(1).max(3600),
+    fileSizeMiB: z.number().int().min(1).max(65536),
+    openFiles: z.number().int().min(16).max(65536),
   })
   .partial()
   .strict();
 
-const launchShape = {
-  /** Replaces `python3 main.py --host {host} --port {port} --user {user}`; placeholders {host} {port} {user} {dir}. */
-  command: z.array(z.string().min(1)).min(1).optional(),
-  /** Entry file for Python clients (default main.py). */
-  entry: z.string().regex(/^[^/\\]+\.py$/, 'must be a .py file in the submission folder').optional(),
-  /** Widgets named by Tk path, where the GUI departs from the conventions. */
-  ui: uiSchema.optional(),
-};
-
-const submissionSchema = z.object(launchShape).strict();
-
 const courseSchema = z
   .object({
-    ...launchShape,
+    /** The assignment pack (`grade --list-packs`); detected from the folder when absent. */
+    pack: z.string().min(1).optional(),
+    command: commandSchema.optional(),
+    entry: entrySchema.optional(),
+    ui: uiSchema.optional(),
+    /** Accept clients that describe their own GUI through the explicit probe (default: only when `command` is set). */
+    explicitProbe: z.boolean().optional(),
+    /** Let a submission's grade.json set its own `command` (courses that accept other languages). */
+    submissionLaunch: z.boolean().optional(),
     /** Points per check id. */
     checks: z.record(z.string(), z.number().min(0)).optional(),
     /** Points per rubric line, split over its checks in the default proportions. */
     lines: z.record(z.string(), z.number().min(0)).optional(),
     timeoutScale: z.number().positive().max(20).optional(),
+    sandbox: z.enum(['auto', 'strict', 'off']).optional(),
+    limits: sandboxLimits.optional(),
   })
   .strict();
 
-/** Launch details, from the course config and the submission's grade.json. */
-export type LaunchConfig = z.infer<typeof submissionSchema>;
 export type CourseConfig = z.infer<typeof courseSchema>;
+export type SubmissionConfig = z.infer<typeof submissionSchema>;
 
-/** A config file that cannot be used; the CLI exits 2 with this message. */
+/** How one submission is launched, after the course's rules were applied. */
+export interface LaunchConfig {
+  command?: string[];
+  entry?: string;
+  ui: Record<string, string>;
+  /** Whether an explicit-probe hello is accepted. */
+  explicitProbe: boolean;
+}
+
+/** A config file that cannot be used; the CLI exits 2 with this message (a submission's own file fails that submission only). */
 export class ConfigError extends Error {
   readonly code = 'config.invalid';
 }
@@ -75,45 +94,67 @@ function explain(file: string, error: z.ZodError, hint = ''): ConfigError {
   return new ConfigError(`${file} is not a valid config:\n${issues}${hint}`);
 }
 
+/** The course config's shape; its ids are checked against a pack by checkAgainstPack(). */
 export function loadCourseConfig(file: string): CourseConfig {
   const parsed = courseSchema.safeParse(readJson(file));
   if (!parsed.success) throw explain(file, parsed.error);
-  const config = parsed.data;
-  const unknownChecks = Object.keys(config.checks ?? {}).filter((id) => !CHECKS.some((c) => c.id === id));
-  const unknownLines = Object.keys(config.lines ?? {}).filter((id) => !LINES.some((l) => l.id === id));
-  if (unknownChecks.length || unknownLines.length) {
-    throw new ConfigError(
-      `${file} names ${[...unknownChecks.map((c) => `check "${c}"`), ...unknownLines.map((l) => `line "${l}"`)].join(', ')} that the rubric does not have (see \`grade --list\`)`,
-    );
-  }
-  return config;
+  return parsed.data;
 }
 
-/** The submission's grade.json, if any: launch details only. */
-export function loadSubmissionConfig(dir: string): LaunchConfig {
+/** Reject check, line and ui names the pack does not have. */
+export function checkAgainstPack(config: CourseConfig, pack: Pack, file = 'the course config'): void {
+  const { rubric } = pack;
+  const unknown = [
+    ...Object.keys(config.checks ?? {}).filter((id) => !rubric.checks.some((c) => c.id === id)).map((c) => `check "${c}"`),
+    ...Object.keys(config.lines ?? {}).filter((id) => !rubric.lines.some((l) => l.id === id)).map((l) => `line "${l}"`),
+    ...Object.keys(config.ui ?? {}).filter((k) => !pack.uiKeys.includes(k)).map((k) => `ui "${k}"`),
+  ];
+  if (unknown.length) {
+    throw new ConfigError(`${file} names ${unknown.join(', ')} that the ${pack.id} pack does not have (see \`grade --list\`)`);
+  }
+}
+
+/** The submission's grade.json, if any. */
+export function loadSubmissionConfig(dir: string): SubmissionConfig {
   const file = join(dir, 'grade.json');
   if (!existsSync(file)) return {};
   const parsed = submissionSchema.safeParse(readJson(file));
-  if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "command", "entry" and "ui"; points and checks belong to the course config)');
+  if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "entry" and "ui"; points, checks and the launch belong to the course config)');
   return parsed.data;
 }
 
 /** Points per check after the course's re-weighting: line totals first, then per-check overrides. */
-export function weightsFor(config: CourseConfig): Record<string, number> {
-  const weights = defaultWeights();
+export function weightsFor(rubric: Rubric, config: CourseConfig): Record<string, number> {
+  const weights = defaultWeights(rubric);
   for (const [line, total] of Object.entries(config.lines ?? {})) {
-    const checks = CHECKS.filter((c) => c.line === line);
+    const checks = rubric.checks.filter((c) => c.line === line);
     const sum = checks.reduce((n, c) => n + c.points, 0);
     for (const c of checks) weights[c.id] = (total * c.points) / sum;
   }
   return { ...weights, ...(config.checks ?? {}) };
 }
 
-/** Launch details: the course's, overridden by the submission's. */
-export function launchFor(course: CourseConfig, submission: LaunchConfig): LaunchConfig {
-  return {
-    command: submission.command ?? course.command,
+/**
+ * Launch details: the course's, with the submission's entry and ui on top.
+ * A submission's command counts only where the course allows it; otherwise
+ * it is ignored and `warnings` says so (the report shows it).
+ */
+export function launchFor(course: CourseConfig, submission: SubmissionConfig, pack: Pack): { launch: LaunchConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const unknownUi = Object.keys(submission.ui ?? {}).filter((k) => !pack.uiKeys.includes(k));
+  if (unknownUi.length) warnings.push(`grade.json names ui ${unknownUi.map((k) => `"${k}"`).join(', ')}, which the ${pack.id} pack does not use; ignored`);
+  const ui = Object.fromEntries(Object.entries({ ...course.ui, ...submission.ui }).filter(([k]) => pack.uiKeys.includes(k)));
+  let command = course.command;
+  if (submission.command) {
+    if (course.submissionLaunch) command = submission.command;
+    else warnings.push('grade.json sets "command", which this course does not allow (the course config sets the launch); it was ignored');
+  }
+  const launch: LaunchConfig = {
     entry: submission.entry ?? course.entry,
-    ui: { ...course.ui, ...submission.ui },
+    ui,
+    // A course that sets its own command runs clients without our Tk agent: they can only describe themselves.
+    explicitProbe: course.explicitProbe ?? course.command !== undefined,
   };
+  if (command) launch.command = command;
+  return { launch, warnings };
 }

@@ -1,21 +1,22 @@
-// Grade one submission: select checks, run each run kind in its own client
-// process (several at once), turn verdicts into results, score them. No
-// printing and no exiting here: the CLI does that.
+// Grade one submission against a pack: select checks, run each run kind in
+// its own client process (several at once), turn verdicts into results,
+// score them. No printing and no exiting here: the CLI does that.
 
 import { basename, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CHECKS, LINES, score, type Outcome } from './rubric.js';
-import type { CheckResult, GradeResult, HarnessError, TranscriptLine } from './results.js';
-import { SCHEMA_VERSION } from './results.js';
-import { SCRIPTS } from './scenarios/index.js';
-import { Rng } from './scenarios/random.js';
-import { HarnessFault, SessionRun, StepFailed, limitsFor, type Launcher } from './scenarios/session-run.js';
-import type { CheckScript, RunKind, Verdict } from './scenarios/types.js';
+import { HarnessFault, StepFailed, limitsFor, type CheckScript, type Verdict } from './check.js';
 import type { TranscriptEntry } from './fake-server/session.js';
+import type { Launcher } from './launcher.js';
+import type { Pack, PackRun } from './pack.js';
+import { Rng } from './random.js';
+import type { CheckResult, GradeResult, HarnessError, RubricInfo, TranscriptLine } from './results.js';
+import { SCHEMA_VERSION } from './results.js';
+import { score, type Outcome, type Rubric } from './rubric.js';
 import { VERSION } from './version.js';
 
 /** Everything a grading needs, resolved by the caller. */
 export interface GradeOptions {
+  pack: Pack;
   dir: string;
   seed: string;
   /** Runs at once. */
@@ -26,10 +27,12 @@ export interface GradeOptions {
   timeoutScale: number;
   python: { executable: string; version: string; tkVersion: string };
   display: string | undefined;
-  /** Makes the launcher for one run (the CLI wires the probe and the launch config). */
-  launcher: (run: RunKind) => Launcher;
+  /** The launcher for client runs (the CLI wires the probe and the launch config). */
+  launcher: Launcher;
+  /** Widget paths from the config (keys are the pack's uiKeys). */
+  ui?: Readonly<Record<string, string>>;
   /** Live wire log (--verbose). */
-  onWire?: (run: RunKind, entry: TranscriptEntry) => void;
+  onWire?: (run: string, entry: TranscriptEntry) => void;
   /** Called as each check finishes. */
   onCheck?: (result: CheckResult) => void;
 }
@@ -41,11 +44,22 @@ export function matchGlob(glob: string, id: string): boolean {
 }
 
 /** Check ids selected by --only / --exclude globs, in rubric order. */
-export function selectChecks(only: readonly string[], exclude: readonly string[]): string[] {
-  return CHECKS.map((c) => c.id).filter((id) => (only.length === 0 || only.some((g) => matchGlob(g, id))) && !exclude.some((g) => matchGlob(g, id)));
+export function selectChecks(rubric: Rubric, only: readonly string[], exclude: readonly string[]): string[] {
+  return rubric.checks.map((c) => c.id).filter((id) => (only.length === 0 || only.some((g) => matchGlob(g, id))) && !exclude.some((g) => matchGlob(g, id)));
 }
 
-const RUN_ORDER: RunKind[] = ['session', 'malformed', 'serverCrash', 'host', 'static'];
+/** The rubric as a result carries it. */
+export function rubricInfo(pack: Pack): RubricInfo {
+  const { areas, lines, checks } = pack.rubric;
+  return {
+    pack: pack.id,
+    title: pack.title,
+    areas: areas.map((a) => ({ ...a })),
+    lines: lines.map((l) => ({ ...l })),
+    checks: checks.map((c) => ({ id: c.id, line: c.line, points: c.points })),
+  };
+}
+
 const CHECK_DEADLINE_MS = 60_000;
 
 function toLines(entries: readonly TranscriptEntry[]): TranscriptLine[] {
@@ -67,20 +81,21 @@ interface RunOutcome {
   log?: GradeResult['logs'][number];
 }
 
-async function runOne(kind: RunKind, scripts: CheckScript[], opts: GradeOptions, rng: Rng): Promise<RunOutcome> {
-  const run = new SessionRun({
+async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, rng: Rng): Promise<RunOutcome> {
+  const { rubric } = opts.pack;
+  const run: PackRun = opts.pack.createRun(kind, {
     dir: opts.dir,
     python: opts.python.executable,
     rng,
     limits: limitsFor(opts.timeoutScale),
-    launch: opts.launcher(kind),
-    host: kind === 'host' ? '127.0.0.2' : '127.0.0.1',
+    launch: opts.launcher,
+    ui: opts.ui ?? {},
     onWire: opts.onWire && ((e) => opts.onWire!(kind, e)),
   });
   const results: CheckResult[] = [];
   try {
     for (const script of scripts) {
-      const check = CHECKS.find((c) => c.id === script.id)!;
+      const check = rubric.checks.find((c) => c.id === script.id)!;
       const started = performance.now();
       const t0 = run.now();
       let verdict: Verdict;
@@ -97,7 +112,7 @@ async function runOne(kind: RunKind, scripts: CheckScript[], opts: GradeOptions,
       const result: CheckResult = {
         id: check.id,
         line: check.line,
-        area: LINES.find((l) => l.id === check.line)!.area,
+        area: rubric.lines.find((l) => l.id === check.line)!.area,
         title: check.requirement,
         points: verdict.status === 'passed' ? max : 0,
         max,
@@ -119,7 +134,7 @@ async function runOne(kind: RunKind, scripts: CheckScript[], opts: GradeOptions,
   } finally {
     await run.dispose();
   }
-  const stderr = run.client?.stderr();
+  const stderr = run.stderr();
   return { results, log: stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-8000), truncated: stderr.length > 8000 } };
 }
 
@@ -138,25 +153,27 @@ async function pool<T>(fns: (() => Promise<T>)[], jobs: number): Promise<T[]> {
 }
 
 export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> {
+  const { pack } = opts;
+  const { rubric } = pack;
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const selected = new Set(opts.checks);
-  const byRun = new Map<RunKind, CheckScript[]>();
-  for (const s of SCRIPTS) {
+  const byRun = new Map<string, CheckScript[]>();
+  for (const s of pack.scripts) {
     if (!selected.has(s.id)) continue;
     byRun.set(s.run, [...(byRun.get(s.run) ?? []), s]);
   }
   // Each run draws from its own stream, so selecting fewer checks does not change the others' names.
-  const runs = RUN_ORDER.filter((k) => byRun.has(k)).map((kind) => {
+  const runs = pack.runs.map((r) => r.kind).filter((k) => byRun.has(k)).map((kind) => {
     const scripts = byRun.get(kind)!.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s);
     const rng = new Rng(`${opts.seed}:${kind}`);
     return () => runOne(kind, scripts, opts, rng);
   });
   const outcomes = await pool(runs, opts.jobs);
   const results = outcomes.flatMap((o) => o.results);
-  for (const c of CHECKS) {
+  for (const c of rubric.checks) {
     if (selected.has(c.id)) continue;
-    results.push({ id: c.id, line: c.line, area: LINES.find((l) => l.id === c.line)!.area, title: c.requirement, points: 0, max: opts.weights[c.id] ?? c.points, status: 'skipped', requirement: c.requirement, scenario: 'none', durationMs: 0 });
+    results.push({ id: c.id, line: c.line, area: rubric.lines.find((l) => l.id === c.line)!.area, title: c.requirement, points: 0, max: opts.weights[c.id] ?? c.points, status: 'skipped', requirement: c.requirement, scenario: 'none', durationMs: 0 });
   }
   results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const outcomesById: Record<string, Outcome> = Object.fromEntries(results.map((r) => [r.id, r.status]));
@@ -164,6 +181,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
   return {
     schemaVersion: SCHEMA_VERSION,
     grader: { name: 'chatgrade', version: VERSION },
+    rubric: rubricInfo(pack),
     submission: { dir: resolve(opts.dir), name: basename(resolve(opts.dir)) },
     seed: opts.seed,
     startedAt,
@@ -175,7 +193,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
       ...(opts.display ? { display: opts.display } : {}),
       platform: `${process.platform}-${process.arch}`,
     },
-    score: score(outcomesById, opts.weights),
+    score: score(rubric, outcomesById, opts.weights),
     checks: results,
     errors,
     logs: outcomes.flatMap((o) => (o.log ? [o.log] : [])),

@@ -1,5 +1,5 @@
-// The calibrated mutants of the reference client (examples/mutants/): each is
-// the reference plus one defect, and names the exact checks it must fail.
+// A pack's calibrated mutants (e.g. examples/mutants/ for chat): each is its
+// reference plus one defect, and names the exact checks it must fail.
 // Patches are applied by our own strict unified-diff applier: no fuzz, no
 // offsets, no `patch` binary, so a drifted reference fails loudly.
 
@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { CHECKS } from './rubric.js';
+import type { Pack } from './pack.js';
 
 /** One mutant as mutants.json declares it. */
 export interface Mutant {
@@ -38,13 +37,6 @@ export class MutantError extends Error {
   }
 }
 
-// From src/mutants.ts and from dist/mutants.js alike, '..' is the package root.
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Where the mutants live in this repository. */
-export const MUTANTS_DIR = path.join(ROOT, 'examples', 'mutants');
-/** The reference client the patches apply to. */
-export const REFERENCE_DIR = path.join(ROOT, 'examples', 'reference-client');
-
 const manifestSchema = z.object({
   mutants: z.array(
     z.object({
@@ -56,8 +48,9 @@ const manifestSchema = z.object({
   ),
 });
 
-/** Read and validate `<dir>/mutants.json`; synchronous so tests can build their cases from it. */
-export function listMutants(dir: string = MUTANTS_DIR): Mutant[] {
+/** Read and validate the pack's mutants.json; synchronous so tests can build their cases from it. */
+export function listMutants(pack: Pick<Pack, 'mutants' | 'rubric'>): Mutant[] {
+  const dir = pack.mutants;
   const file = path.join(dir, 'mutants.json');
   let parsed: z.infer<typeof manifestSchema>;
   try {
@@ -65,7 +58,7 @@ export function listMutants(dir: string = MUTANTS_DIR): Mutant[] {
   } catch (err) {
     throw new MutantError('mutant.badManifest', `${file}: ${(err as Error).message}`);
   }
-  const known = new Set(CHECKS.map((c) => c.id));
+  const known = new Set(pack.rubric.checks.map((c) => c.id));
   const seen = new Set<string>();
   for (const m of parsed.mutants) {
     if (seen.has(m.name)) throw new MutantError('mutant.badManifest', `${file}: mutant ${m.name} is listed twice`);
@@ -76,19 +69,16 @@ export function listMutants(dir: string = MUTANTS_DIR): Mutant[] {
   return parsed.mutants;
 }
 
-/** Copy the reference client into a fresh temp folder and apply the named mutant's patch. */
-export async function materialiseMutant(
-  name: string,
-  opts: { mutantsDir?: string; referenceDir?: string } = {},
-): Promise<MaterialisedMutant> {
-  const mutantsDir = opts.mutantsDir ?? MUTANTS_DIR;
-  const mutant = listMutants(mutantsDir).find((m) => m.name === name);
+/** Copy the pack's reference into a fresh temp folder and apply the named mutant's patch. */
+export async function materialiseMutant(pack: Pick<Pack, 'mutants' | 'reference' | 'rubric'>, name: string): Promise<MaterialisedMutant> {
+  const mutantsDir = pack.mutants;
+  const mutant = listMutants(pack).find((m) => m.name === name);
   if (!mutant) throw new MutantError('mutant.unknown', `no mutant named ${name} in ${mutantsDir}`);
   const patch = await readFile(path.join(mutantsDir, mutant.patch), 'utf8');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'chatgrade-mutant-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
-    await cp(opts.referenceDir ?? REFERENCE_DIR, dir, {
+    await cp(pack.reference, dir, {
       recursive: true,
       filter: (src) => path.basename(src) !== '__pycache__',
     });

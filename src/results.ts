@@ -1,9 +1,9 @@
 // The one results object every reporter is a function of. Versioned: see
 // docs/report-schema.md. Reporters never import the fake server or scenarios.
 
-import type { Score } from './rubric.js';
+import type { Area, Line, Score } from './rubric.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** One wire line as a report shows it. */
 export interface TranscriptLine {
@@ -45,10 +45,23 @@ export interface CheckResult {
   durationMs: number;
 }
 
+/** The rubric a result was graded against, as reporters need it (order, titles, bonus areas). */
+export interface RubricInfo {
+  /** The assignment pack, e.g. "chat". */
+  pack: string;
+  /** The pack's human title, e.g. "Chat client". */
+  title: string;
+  areas: Area[];
+  lines: Line[];
+  /** Check ids in rubric order, with their line and default points. */
+  checks: { id: string; line: string; points: number }[];
+}
+
 /** Everything known about grading one submission. */
 export interface GradeResult {
   schemaVersion: typeof SCHEMA_VERSION;
   grader: { name: 'chatgrade'; version: string };
+  rubric: RubricInfo;
   submission: { dir: string; name: string };
   seed: string;
   startedAt: string;

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMutants, materialiseMutant } from '../src/mutants.js';
+import { chat } from '../src/packs/chat/index.js';
 import { lost, startGrader, type Grader } from './helpers/grading.js';
 
 const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
@@ -22,9 +23,9 @@ describe('calibration', () => {
     expect([r.score.points, r.score.max, r.score.bonus, r.score.bonusMax]).toEqual([100, 100, 20, 20]);
   }, 120_000);
 
-  for (const mutant of listMutants()) {
+  for (const mutant of listMutants(chat)) {
     it(`mutant ${mutant.name} loses exactly ${mutant.fails.join(', ')}`, async () => {
-      const m = await materialiseMutant(mutant.name);
+      const m = await materialiseMutant(chat, mutant.name);
       try {
         const r = await grader.grade(m.dir);
         const details = lost(r);
@@ -40,7 +41,7 @@ describe('calibration', () => {
   it('the same client and seed give the same score, run after run', async () => {
     const names = ['reference', 'local_echo', 'members_first_only'];
     for (const name of names) {
-      const m = name === 'reference' ? { dir: reference, dispose: async () => {} } : await materialiseMutant(name);
+      const m = name === 'reference' ? { dir: reference, dispose: async () => {} } : await materialiseMutant(chat, name);
       try {
         const runs = [];
         for (let i = 0; i < 2; i++) runs.push(await grader.grade(m.dir, { seed: 'repeat-me' }));

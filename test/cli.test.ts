@@ -73,7 +73,7 @@ describe('grade (CLI)', () => {
 
   it("refuses a submission's grade.json that touches points", async () => {
     const d = copyReference({ checks: { 'basic.register.sent': 0 } });
-    expect(await cli([d])).toMatchObject({ code: 2, err: expect.stringContaining('may set only "command", "entry" and "ui"') });
+    expect(await cli([d])).toMatchObject({ code: 2, err: expect.stringContaining('may set only "entry" and "ui"') });
   });
 
   it('writes JSON, JUnit and Gradescope reports and exits 0; --fail-under gives 1', async () => {
@@ -84,7 +84,7 @@ describe('grade (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Seed        abc');
     const json = JSON.parse(readFileSync(join(out, 'student', 'report.json'), 'utf8'));
-    expect(json).toMatchObject({ schemaVersion: 1, seed: 'abc', score: { points: 10, max: 10 } });
+    expect(json).toMatchObject({ schemaVersion: 2, seed: 'abc', score: { points: 10, max: 10 } });
     expect(json.checks.filter((c: { status: string }) => c.status === 'passed').map((c: { id: string }) => c.id)).toEqual([
       'structure.main.guard',
       'structure.modularity.net_loads',

@@ -3,9 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPython } from '../src/env/index.js';
-import { makeLauncher, stderrTracebacks } from '../src/scenarios/launcher.js';
+import { makeLauncher, stderrTracebacks } from '../src/launcher.js';
 import { ExplicitDriver } from '../src/probe/explicit.js';
-import type { LaunchedClient } from '../src/scenarios/session-run.js';
+import { chatClient, type LaunchedClient } from '../src/packs/chat/scenarios/session-run.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/explicit-client.mjs', import.meta.url));
 let python: string;
@@ -19,9 +19,11 @@ afterAll(async () => {
 
 describe('makeLauncher', () => {
   it('drives a configured non-Python command through the explicit probe, losing no early event', async () => {
-    const launch = makeLauncher({ dir: process.cwd(), python, display: undefined, launch: { command: [process.execPath, fixture, '--user', '{user}'] }, timeoutScale: 1 })();
-    const client = await launch({ host: '127.0.0.1', port: 1, user: 'alice', knownUsers: ['alice'] });
+    const launch = makeLauncher({ dir: process.cwd(), python, display: undefined, launch: { command: [process.execPath, fixture, '--user', '{user}'], ui: {}, explicitProbe: true }, entry: 'main.py', timeoutScale: 1 });
+    const proc = await launch({ args: [], vars: { host: '127.0.0.1', port: '1', user: 'alice' } });
+    const client = chatClient(proc, { self: 'alice', knownUsers: ['alice'], ui: {}, commandTimeoutMs: 2000 });
     started.push(client);
+    expect(proc.probeMode).toBe('explicit');
     expect(client.driver).toBeInstanceOf(ExplicitDriver);
     const ui = await client.driver!.waitFor((u) => (u.users?.length && u.invitations.length ? u : undefined), { within: 5000, step: 'early events' });
     expect(ui.users).toEqual(['bob', 'carol']);

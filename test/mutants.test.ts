@@ -8,11 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHECKS } from '../src/rubric.js';
-import { applyPatch, listMutants, materialiseMutant, MUTANTS_DIR, REFERENCE_DIR } from '../src/mutants.js';
+import { applyPatch, listMutants, materialiseMutant } from '../src/mutants.js';
+import { chat } from '../src/packs/chat/index.js';
+
+const CHECKS = chat.rubric.checks;
+const MUTANTS_DIR = chat.mutants;
+const REFERENCE_DIR = chat.reference;
 
 const run = promisify(execFile);
-const mutants = listMutants();
+const mutants = listMutants(chat);
 const scratch: string[] = [];
 
 afterAll(async () => {
@@ -62,7 +66,7 @@ describe('materialiseMutant', () => {
 
   for (const m of mutants) {
     it(`${m.name}: the patch applies, changes the client, and the result compiles`, async () => {
-      const built = await materialiseMutant(m.name);
+      const built = await materialiseMutant(chat, m.name);
       try {
         expect(path.basename(built.dir)).toMatch(/^chatgrade-mutant-/);
         const before = await pythonFiles(REFERENCE_DIR);
@@ -80,7 +84,7 @@ describe('materialiseMutant', () => {
   }
 
   it('rejects an unknown mutant', async () => {
-    await expect(materialiseMutant('no_such_mutant')).rejects.toMatchObject({ code: 'mutant.unknown' });
+    await expect(materialiseMutant(chat, 'no_such_mutant')).rejects.toMatchObject({ code: 'mutant.unknown' });
   });
 });
 

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GradeResult } from '../src/results.js';
-import { CHECKS, score, type Outcome } from '../src/rubric.js';
+import { score, type Outcome } from '../src/rubric.js';
+import { chat } from '../src/packs/chat/index.js';
+
+const CHECKS = chat.rubric.checks;
 import {
   REPORTERS, gradescopeResults, renderGradescope, renderJson, renderJunit, renderSafely,
   renderTerminal, stripAnsi, type Reporter,
@@ -28,7 +31,7 @@ function shuffled<T>(xs: readonly T[]): T[] {
 describe('fixtures', () => {
   it.each(Object.entries(ALL))('%s: score agrees with score() over its checks', (_, r) => {
     const outcomes: Record<string, Outcome> = Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
-    expect(r.score).toEqual(score(outcomes));
+    expect(r.score).toEqual(score(chat.rubric, outcomes));
     expect(r.checks.map((c) => c.id)).toEqual([...r.checks.map((c) => c.id)].sort());
     expect(r.checks).toHaveLength(CHECKS.length);
   });
@@ -144,7 +147,7 @@ describe('json', () => {
 
   it('puts schemaVersion first and keeps a stable key order', () => {
     const text = renderJson(FAILURES);
-    expect(text.startsWith('{\n  "schemaVersion": 1,\n  "grader"')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": 2,\n  "grader"')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
     // same object, keys and checks in another order: same bytes
     const scrambled = JSON.parse(JSON.stringify(FAILURES, (_k, v: unknown) =>
@@ -236,7 +239,7 @@ describe('gradescope', () => {
     expect(reg).toMatchObject({ score: 0, max_score: 4, status: 'failed', visibility: 'visible' });
     expect(reg.output).toContain('Expected: REGISTER mira_7q\\n');
     expect(reg.output).toContain('12ms C> REGISTER  mira_7q');
-    expect(gs.tests.map((t) => t.number)).toEqual(CHECKS.map((c) => rubricNumber(c.id)));
+    expect(gs.tests.map((t) => t.number)).toEqual(CHECKS.map((c) => rubricNumber(FULL.rubric, c.id)));
     expect(gs.tests[0]!.number).toBe('1.1.1');
     expect(gradescopeResults(FAILURES, { visibility: 'after_published' }).tests[0]!.visibility).toBe('after_published');
   });

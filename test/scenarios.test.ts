@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKS, LINES, score } from '../src/rubric.js';
-import { SCRIPTS } from '../src/scenarios/index.js';
+import { score } from '../src/rubric.js';
+import { chat } from '../src/packs/chat/index.js';
 import { matchGlob, selectChecks } from '../src/grade.js';
-import { Names, Rng } from '../src/scenarios/random.js';
+import { Names } from '../src/packs/chat/names.js';
+import { Rng } from '../src/random.js';
+
+const { rubric, scripts: SCRIPTS } = chat;
+const { checks: CHECKS, lines: LINES } = rubric;
 import { NAME_RE } from '../src/protocol/grammar.js';
 
 describe('the scenario index against the rubric', () => {
-  it('implements every check id of src/rubric.ts exactly once, and nothing else', () => {
+  it('implements every check id of the chat rubric exactly once, and nothing else', () => {
     const ids = SCRIPTS.map((s) => s.id).sort();
     expect(ids).toEqual(CHECKS.map((c) => c.id).sort());
     expect(new Set(ids).size).toBe(ids.length);
@@ -24,7 +28,7 @@ describe('the scenario index against the rubric', () => {
 describe('the rubric as data', () => {
   it('adds up to 100 points plus 20 bonus, each line to the course table', () => {
     const all = Object.fromEntries(CHECKS.map((c) => [c.id, 'passed' as const]));
-    const s = score(all);
+    const s = score(rubric, all);
     expect([s.points, s.max, s.bonus, s.bonusMax]).toEqual([100, 100, 20, 20]);
     const table: Record<string, number> = {
       'structure.gui': 5, 'structure.main': 5, 'structure.config': 5, 'structure.modularity': 5,
@@ -41,11 +45,11 @@ describe('the rubric as data', () => {
     outcomes['basic.register.sent'] = 'failed';
     outcomes['conv.join.sent'] = 'error';
     outcomes['bonus.icons.shown'] = 'skipped';
-    const s = score(outcomes);
+    const s = score(rubric, outcomes);
     expect(s.points).toBe(100 - 6 - 5);
     expect(s.unmeasured).toEqual(['conv.join.sent']);
     expect([s.bonus, s.bonusMax]).toEqual([10, 10]);
-    expect(score(outcomes)).toEqual(s);
+    expect(score(rubric, outcomes)).toEqual(s);
   });
 });
 
@@ -54,9 +58,9 @@ describe('check selection', () => {
     expect(matchGlob('conv.send.*', 'conv.send.sent')).toBe(true);
     expect(matchGlob('conv', 'conv.send.sent')).toBe(true);
     expect(matchGlob('conv.send', 'conv.sender.x')).toBe(false);
-    expect(selectChecks(['basic.register.*'], [])).toEqual(['basic.register.sent', 'basic.register.format']);
-    expect(selectChecks(['bonus.*'], ['bonus.robust.*'])).toEqual(['bonus.icons.shown', 'bonus.status.sent', 'bonus.status.shown']);
-    expect(selectChecks([], []).length).toBe(CHECKS.length);
+    expect(selectChecks(rubric, ['basic.register.*'], [])).toEqual(['basic.register.sent', 'basic.register.format']);
+    expect(selectChecks(rubric, ['bonus.*'], ['bonus.robust.*'])).toEqual(['bonus.icons.shown', 'bonus.status.sent', 'bonus.status.shown']);
+    expect(selectChecks(rubric, [], []).length).toBe(CHECKS.length);
   });
 });
 

@@ -4,18 +4,19 @@
 
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, launchFor, loadCourseConfig, loadSubmissionConfig, weightsFor, type CourseConfig } from '../config.js';
+import { ConfigError, checkAgainstPack, launchFor, loadCourseConfig, loadSubmissionConfig, weightsFor, type CourseConfig } from '../config.js';
 import { acquireDisplay, findPython, type DisplayLease } from '../env/index.js';
 import { gradeSubmission, selectChecks } from '../grade.js';
+import { makeLauncher } from '../launcher.js';
+import type { Pack } from '../pack.js';
+import { PACKS, detectPack, packById } from '../packs/index.js';
 import { killAllTracked } from '../proc/index.js';
+import { newSeed } from '../random.js';
 import { REPORTERS, renderSafely, type ReporterName } from '../reporters/index.js';
 import type { GradeResult } from '../results.js';
-import { AREAS, CHECKS, LINES } from '../rubric.js';
-import { makeLauncher } from '../scenarios/launcher.js';
-import { newSeed } from '../scenarios/random.js';
-import { SCRIPTS } from '../scenarios/index.js';
 
 export interface GradeCliOptions {
+  pack?: string;
   seed?: string;
   jobs: number;
   only?: string;
@@ -37,12 +38,13 @@ interface CliIo {
 }
 
 /** The rubric and its check ids, for --list. */
-export function listChecks(): string {
-  const out: string[] = [];
-  for (const area of AREAS) {
+export function listChecks(pack: Pack): string {
+  const { areas, lines, checks: all } = pack.rubric;
+  const out: string[] = [`${pack.title} (pack "${pack.id}")`, ''];
+  for (const area of areas) {
     out.push(`${area.title}${area.bonus ? ' (bonus)' : ''}`);
-    for (const line of LINES.filter((l) => l.area === area.id)) {
-      const checks = CHECKS.filter((c) => c.line === line.id);
+    for (const line of lines.filter((l) => l.area === area.id)) {
+      const checks = all.filter((c) => c.line === line.id);
       out.push(`  ${line.title} (${checks.reduce((n, c) => n + c.points, 0)})`);
       for (const c of checks) out.push(`    ${c.id.padEnd(40)} ${String(c.points).padStart(2)}  ${c.requirement}`);
     }
@@ -52,16 +54,36 @@ export function listChecks(): string {
 
 class UsageError extends Error {}
 
+/** --list: the rubric of the pack named by --pack or the config, else detected from the first folder given, else the default pack. */
+export function listFor(args: string[], opts: GradeCliOptions): { ok: true; text: string } | { ok: false; error: string } {
+  try {
+    const course: CourseConfig = opts.config ? loadCourseConfig(opts.config) : {};
+    const first = args[0] && existsSync(args[0]) ? detectPack(resolve(args[0])) : undefined;
+    return { ok: true, text: listChecks(namedPack(opts.pack ?? course.pack) ?? first ?? PACKS[0]!) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
 const globs = (s: string | undefined): string[] => (s ?? '').split(',').map((g) => g.trim()).filter(Boolean);
 
-/** Submission folders: each argument is a submission (has main.py or grade.json) or a folder of them. */
-function resolveSubmissions(args: string[]): string[] {
+/** The pack named by --pack or the course config, if any; a usage error for an unknown name. */
+export function namedPack(name: string | undefined): Pack | undefined {
+  if (name === undefined) return undefined;
+  const pack = packById(name);
+  if (!pack) throw new UsageError(`unknown pack "${name}"; choose from ${PACKS.map((p) => p.id).join(', ')}`);
+  return pack;
+}
+
+/** Submission folders: each argument is a submission (has a pack's entry file or grade.json) or a folder of them. */
+function resolveSubmissions(args: string[], pack: Pack | undefined): string[] {
   if (args.length === 0) throw new UsageError('name a submission folder, e.g. `grade examples/reference-client` (`grade --help` for more)');
   const out: string[] = [];
+  const entries = pack ? pack.entries : PACKS.flatMap((p) => p.entries);
   for (const arg of args) {
     const dir = resolve(arg);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${arg} is not a folder`);
-    const isSubmission = (d: string) => existsSync(join(d, 'main.py')) || existsSync(join(d, 'grade.json'));
+    const isSubmission = (d: string) => entries.some((e) => existsSync(join(d, e))) || existsSync(join(d, 'grade.json'));
     if (isSubmission(dir)) {
       out.push(dir);
       continue;
@@ -70,7 +92,7 @@ function resolveSubmissions(args: string[]): string[] {
       .filter((e) => e.isDirectory() && isSubmission(join(dir, e.name)))
       .map((e) => join(dir, e.name))
       .sort();
-    if (subs.length === 0) throw new UsageError(`${arg} has no main.py, and no sub-folder with one: is it a submission folder?`);
+    if (subs.length === 0) throw new UsageError(`${arg} has no ${entries.join(' or ')}, and no sub-folder with one: is it a submission folder?`);
     out.push(...subs);
   }
   return out;
@@ -86,31 +108,35 @@ function reporterNames(spec: string): ReporterName[] {
 export async function gradeCommand(args: string[], opts: GradeCliOptions, io: CliIo): Promise<number> {
   let display: DisplayLease | undefined;
   try {
-    const submissions = resolveSubmissions(args);
-    const reporters = reporterNames(opts.reporter);
     const course: CourseConfig = opts.config ? loadCourseConfig(opts.config) : {};
-    const checks = selectChecks(globs(opts.only), globs(opts.exclude));
-    if (checks.length === 0) throw new UsageError('--only/--exclude selected no check (see `grade --list`)');
-    const needsClient = SCRIPTS.some((s) => checks.includes(s.id) && s.run !== 'static');
+    const chosen = namedPack(opts.pack ?? course.pack);
+    const submissions = resolveSubmissions(args, chosen);
+    const reporters = reporterNames(opts.reporter);
     const seed = opts.seed ?? newSeed();
     const timeoutScale = opts.timeoutScale ?? course.timeoutScale ?? 1;
-    const weights = weightsFor(course);
 
     const python = await findPython();
-    if (needsClient) display = await acquireDisplay();
     let worst = 0;
     for (const dir of submissions) {
-      const launch = launchFor(course, loadSubmissionConfig(dir));
+      const pack = chosen ?? detectPack(dir) ?? PACKS[0]!;
+      if (opts.config) checkAgainstPack(course, pack, opts.config);
+      const checks = selectChecks(pack.rubric, globs(opts.only), globs(opts.exclude));
+      if (checks.length === 0) throw new UsageError('--only/--exclude selected no check (see `grade --list`)');
+      const needsClient = pack.scripts.some((s) => checks.includes(s.id) && pack.runs.find((r) => r.kind === s.run)?.client);
+      if (needsClient) display ??= await acquireDisplay();
+      const { launch } = launchFor(course, loadSubmissionConfig(dir), pack);
       const grading = gradeSubmission({
+        pack,
         dir,
         seed,
         jobs: opts.jobs,
         checks,
-        weights,
+        weights: weightsFor(pack.rubric, course),
         timeoutScale,
         python: { executable: python.executable, version: python.version, tkVersion: python.tkVersion },
         display: display?.display,
-        launcher: makeLauncher({ dir, python: python.executable, display: display?.display, launch, timeoutScale }),
+        launcher: makeLauncher({ dir, python: python.executable, display: display?.display, launch, entry: pack.entries[0]!, timeoutScale }),
+        ui: launch.ui,
         onWire: opts.verbose ? (run, e) => io.stderr(`  [${run}] ${String(Math.round(e.t)).padStart(6)}ms ${e.dir === 'c>s' ? 'C>' : e.dir === 's>c' ? 'S>' : '  '} ${e.text.slice(0, 200)}\n`) : undefined,
       });
       const interrupted = io.interrupted.then(() => 'interrupted' as const);

@@ -3,7 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { serve } from './serve.js';
-import { gradeCommand, listChecks, type GradeCliOptions } from './grade.js';
+import { gradeCommand, type GradeCliOptions } from './grade.js';
 import { VERSION } from '../version.js';
 
 /** Streams and exit, replaceable so the CLI can be tested in-process. */
@@ -51,6 +51,7 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
 
   program
     .argument('[submissions...]', 'submission folders (or folders of submissions)')
+    .option('--pack <id>', 'the assignment pack (default: detected from the folder)')
     .option('--seed <seed>', 'seed for names, ids and texts (reproduces a run)')
     .addOption(new Option('--jobs <n>', 'client runs at once').default(2).argParser(posInt('--jobs')))
     .option('--only <globs>', 'only these check ids (comma-separated globs, e.g. "conv.send.*,basic.*")')
@@ -64,7 +65,11 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .addOption(new Option('--fail-under <points>', 'exit 1 when the score (bonus excluded) is below this').argParser(posNumber('--fail-under')))
     .action(async (submissions: string[], opts: GradeCliOptions) => {
       if (opts.list) {
-        io.stdout(listChecks());
+        const { listFor } = await import('./grade.js');
+        const listed = listFor(submissions, opts);
+        if (listed.ok) io.stdout(listed.text);
+        else io.stderr(`grade: ${listed.error}\n`);
+        code = listed.ok ? 0 : 2;
         return;
       }
       code = await gradeCommand(submissions, opts, { ...io, color: useColor(io) });

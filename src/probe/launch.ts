@@ -30,6 +30,8 @@ export interface LaunchOptions {
   outputCapBytes?: number;
   /** How long to wait for the agent's hello, ms. Default 10000. */
   helloWithin?: number;
+  /** Accept a client that describes its own GUI (explicit probe). Default true. */
+  acceptExplicit?: boolean;
 }
 
 /** A running client. */
@@ -66,7 +68,7 @@ export async function launchClient(opts: LaunchOptions): Promise<LaunchedClient>
   if (!opts.command && !existsSync(runner)) {
     throw new ProbeError('env.noAgent', `the probe agent is missing: ${runner} does not exist`);
   }
-  const server = await ProbeServer.start();
+  const server = await ProbeServer.start({ acceptExplicit: opts.acceptExplicit ?? true });
   const env: NodeJS.ProcessEnv = {
     ...(opts.env ?? process.env),
     ...server.env(),

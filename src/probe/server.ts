@@ -12,6 +12,8 @@ export interface ProbeServerOptions {
   host?: string;
   /** How long a connection may take to say hello, ms. Default 10000. */
   helloLimit?: number;
+  /** Accept a hello in explicit mode (a client describing its own GUI). Default true. */
+  acceptExplicit?: boolean;
 }
 
 const MAX_HELLO = 64 * 1024;
@@ -23,12 +25,14 @@ export class ProbeServer {
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<(link: AgentLink | Error) => void>();
   private isClosed = false;
+  private readonly refusedList: string[] = [];
 
   private constructor(
     private readonly server: Server,
     readonly host: string,
     readonly port: number,
     private readonly helloLimit: number,
+    private readonly acceptExplicit: boolean,
   ) {
     server.on('connection', (s) => this.onConnection(s));
   }
@@ -42,7 +46,7 @@ export class ProbeServer {
       server.listen(0, host, () => {
         const addr = server.address();
         const port = typeof addr === 'object' && addr ? addr.port : 0;
-        resolve(new ProbeServer(server, host, port, opts.helloLimit ?? 10_000));
+        resolve(new ProbeServer(server, host, port, opts.helloLimit ?? 10_000, opts.acceptExplicit ?? true));
       });
     });
   }
@@ -55,6 +59,11 @@ export class ProbeServer {
   /** The environment a client needs to find this server. */
   env(): { CHAT_PROBE: string; CHAT_PROBE_TOKEN: string } {
     return { CHAT_PROBE: this.address, CHAT_PROBE_TOKEN: this.token };
+  }
+
+  /** Hellos refused for what they asked (not for a wrong token), for the report. */
+  refused(): readonly string[] {
+    return this.refusedList;
   }
 
   /** The accepted agent, once one said hello. */
@@ -138,6 +147,10 @@ export class ProbeServer {
     const a = Buffer.from(m.token);
     const b = Buffer.from(this.token);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    if (m.mode === 'explicit' && !this.acceptExplicit) {
+      this.refusedList.push('a hello in explicit mode, which this course does not accept');
+      return undefined;
+    }
     return m as unknown as HelloEvent;
   }
 }

@@ -1,8 +1,7 @@
 // Helpers every reporter shares: rubric ordering, text hygiene, and the wire
 // transcript excerpt. Pure functions only; nothing here prints or writes.
 
-import { AREAS, CHECKS, LINES } from '../rubric.js';
-import type { CheckResult, TranscriptLine } from '../results.js';
+import type { CheckResult, RubricInfo, TranscriptLine } from '../results.js';
 
 /** Options a caller (the CLI) passes to any reporter; each uses what applies. */
 export interface ReporterOptions {
@@ -49,35 +48,31 @@ export function cleanLines(text: string): string[] {
   return lines.map(clean);
 }
 
-const areaIndex = new Map(AREAS.map((a, i) => [a.id as string, i]));
-const lineIndex = new Map(LINES.map((l, i) => [l.id, i]));
-const checkIndex = new Map(CHECKS.map((c, i) => [c.id, i]));
-
-function position(map: Map<string, number>, key: string): number {
-  return map.get(key) ?? Number.MAX_SAFE_INTEGER;
+function position(ids: readonly { id: string }[], key: string): number {
+  const i = ids.findIndex((x) => x.id === key);
+  return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 }
 
 /** Compare two checks by rubric order: area, then line, then check, then id. */
-export function byRubricOrder(a: CheckResult, b: CheckResult): number {
-  return (
-    position(areaIndex, a.area) - position(areaIndex, b.area) ||
-    position(lineIndex, a.line) - position(lineIndex, b.line) ||
-    position(checkIndex, a.id) - position(checkIndex, b.id) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+export function byRubricOrder(rubric: RubricInfo): (a: CheckResult, b: CheckResult) => number {
+  return (a, b) =>
+    position(rubric.areas, a.area) - position(rubric.areas, b.area) ||
+    position(rubric.lines, a.line) - position(rubric.lines, b.line) ||
+    position(rubric.checks, a.id) - position(rubric.checks, b.id) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** A copy of the checks in rubric order (the order a student reads the table). */
-export function inRubricOrder(checks: readonly CheckResult[]): CheckResult[] {
-  return [...checks].sort(byRubricOrder);
+export function inRubricOrder(rubric: RubricInfo, checks: readonly CheckResult[]): CheckResult[] {
+  return [...checks].sort(byRubricOrder(rubric));
 }
 
 /** Sort keys for area and line ids: rubric order first, unknown ids after, by id. */
-export function compareAreaIds(a: string, b: string): number {
-  return position(areaIndex, a) - position(areaIndex, b) || (a < b ? -1 : a > b ? 1 : 0);
+export function compareAreaIds(rubric: RubricInfo, a: string, b: string): number {
+  return position(rubric.areas, a) - position(rubric.areas, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
-export function compareLineIds(a: string, b: string): number {
-  return position(lineIndex, a) - position(lineIndex, b) || (a < b ? -1 : a > b ? 1 : 0);
+export function compareLineIds(rubric: RubricInfo, a: string, b: string): number {
+  return position(rubric.lines, a) - position(rubric.lines, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**
@@ -85,19 +80,25 @@ export function compareLineIds(a: string, b: string): number {
  * Derived from the rubric, not from the run, so deselecting checks does not
  * renumber the others. Undefined for a check the rubric does not know.
  */
-export function rubricNumber(checkId: string): string | undefined {
-  const check = CHECKS.find((c) => c.id === checkId);
-  const line = LINES.find((l) => l.id === check?.line);
+export function rubricNumber(rubric: RubricInfo, checkId: string): string | undefined {
+  const check = rubric.checks.find((c) => c.id === checkId);
+  const line = rubric.lines.find((l) => l.id === check?.line);
   if (!check || !line) return undefined;
-  const a = AREAS.findIndex((x) => x.id === line.area) + 1;
-  const l = LINES.filter((x) => x.area === line.area).findIndex((x) => x.id === line.id) + 1;
-  const c = CHECKS.filter((x) => x.line === line.id).findIndex((x) => x.id === check.id) + 1;
+  const a = rubric.areas.findIndex((x) => x.id === line.area) + 1;
+  const l = rubric.lines.filter((x) => x.area === line.area).findIndex((x) => x.id === line.id) + 1;
+  const c = rubric.checks.filter((x) => x.line === line.id).findIndex((x) => x.id === check.id) + 1;
   return `${a}.${l}.${c}`;
 }
 
 /** Human title of an area id, falling back to the id. */
-export function areaTitle(id: string): string {
-  return AREAS.find((a) => a.id === id)?.title ?? id;
+export function areaTitle(rubric: RubricInfo, id: string): string {
+  return rubric.areas.find((a) => a.id === id)?.title ?? id;
+}
+
+/** Whether a check counts as extra credit (its area is a bonus area). */
+export function isBonus(rubric: RubricInfo, check: CheckResult): boolean {
+  const areaId = rubric.lines.find((l) => l.id === check.line)?.area ?? check.area;
+  return rubric.areas.find((a) => a.id === areaId)?.bonus ?? false;
 }
 
 export function pts(n: number): string {

@@ -5,9 +5,8 @@
 // output says the grade is incomplete.
 
 import type { CheckResult, GradeResult } from '../results.js';
-import { AREAS, LINES } from '../rubric.js';
 import {
-  clean, inRubricOrder, plainEvidence, pts, reproduceCommand, rubricNumber, unmeasuredPoints,
+  clean, inRubricOrder, isBonus, plainEvidence, pts, reproduceCommand, rubricNumber, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
 
@@ -30,25 +29,20 @@ export interface GradescopeResults {
   tests: GradescopeTest[];
 }
 
-function isBonus(check: CheckResult): boolean {
-  const areaId = LINES.find((l) => l.id === check.line)?.area ?? check.area;
-  return AREAS.find((a) => a.id === areaId)?.bonus ?? false;
-}
-
 /** The results object; renderGradescope() serialises it. */
 export function gradescopeResults(result: GradeResult, opts: ReporterOptions = {}): GradescopeResults {
   const visibility = opts.visibility ?? 'visible';
-  const checks = inRubricOrder(result.checks);
+  const checks = inRubricOrder(result.rubric, result.checks);
   const tests = checks
     // Deselected checks were not graded: Gradescope has no neutral status, and
     // a 0/0 test would show as passed, so they are listed in `output` instead.
     .filter((c) => c.status !== 'skipped')
     .map((c): GradescopeTest => {
-      const bonus = isBonus(c);
+      const bonus = isBonus(result.rubric, c);
       const measured = c.status !== 'error';
       return {
         name: `${clean(c.id)}: ${clean(c.title)}`,
-        number: rubricNumber(c.id) ?? clean(c.id),
+        number: rubricNumber(result.rubric, c.id) ?? clean(c.id),
         score: measured ? c.points : 0,
         max_score: bonus ? 0 : c.max,
         status: c.status === 'passed' ? 'passed' : 'failed',

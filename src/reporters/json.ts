@@ -15,10 +15,11 @@ const ERROR: Shape = { keys: ['code', 'message'] };
 // Declaration order of src/results.ts. A key not listed here (an additive
 // field) still appears, after the listed ones, in alphabetical order.
 const RESULT: Shape = {
-  keys: ['schemaVersion', 'grader', 'submission', 'seed', 'startedAt', 'durationMs',
+  keys: ['schemaVersion', 'grader', 'rubric', 'submission', 'seed', 'startedAt', 'durationMs',
     'environment', 'score', 'checks', 'errors', 'logs'],
   children: {
     grader: { keys: ['name', 'version'] },
+    rubric: { keys: ['pack', 'title', 'areas', 'lines', 'checks'] },
     submission: { keys: ['dir', 'name'] },
     environment: { keys: ['node', 'python', 'tk', 'display', 'platform'] },
     score: {

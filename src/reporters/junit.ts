@@ -25,13 +25,13 @@ export function renderJunit(result: GradeResult, opts: ReporterOptions = {}): st
   // A fresh builder per call: the package's default export is shared state.
   const builder = root.newBuilder();
   builder.name(clean(`${result.grader.name} ${result.submission.name}`));
-  const checks = inRubricOrder(result.checks);
-  const areas = [...new Set(checks.map((c) => c.area))].sort(compareAreaIds);
+  const checks = inRubricOrder(result.rubric, result.checks);
+  const areas = [...new Set(checks.map((c) => c.area))].sort((a, b) => compareAreaIds(result.rubric, a, b));
   for (const area of areas) {
     const mine = checks.filter((c) => c.area === area);
     const lines = result.score.lines.filter((l) => l.area === area);
     const suite = builder.testSuite()
-      .name(clean(areaTitle(area)))
+      .name(clean(areaTitle(result.rubric, area)))
       .time(seconds(mine.reduce((n, c) => n + c.durationMs, 0)))
       .property('area', clean(area))
       .property('points', String(lines.reduce((n, l) => n + l.points, 0)))

@@ -4,7 +4,6 @@
 // command that reproduces the run. Sorted by rubric order so runs diff.
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import { LINES } from '../rubric.js';
 import type { CheckResult, GradeResult } from '../results.js';
 import {
   areaTitle, clean, cleanLines, compareAreaIds, compareLineIds, DEFAULT_TRANSCRIPT_LINES,
@@ -33,7 +32,7 @@ export function terminalLines(result: GradeResult, opts: ReporterOptions = {}): 
     verbose: opts.verbose ?? false,
     last: opts.transcriptLines ?? DEFAULT_TRANSCRIPT_LINES,
   };
-  const checks = inRubricOrder(result.checks);
+  const checks = inRubricOrder(result.rubric, result.checks);
   return [
     ...header(result, ctx),
     '',
@@ -89,7 +88,7 @@ function groupLines(r: GradeResult, checks: CheckResult[]): LineGroup[] {
   for (const ch of checks) {
     let g = groups.get(ch.line);
     if (!g) {
-      const title = LINES.find((l) => l.id === ch.line)?.title ?? ch.line;
+      const title = r.rubric.lines.find((l) => l.id === ch.line)?.title ?? ch.line;
       g = { id: ch.line, title, area: ch.area, points: 0, max: 0, checks: [] };
       groups.set(ch.line, g);
       for (const x of checks.filter((x) => x.line === ch.line && x.status !== 'skipped')) {
@@ -99,7 +98,7 @@ function groupLines(r: GradeResult, checks: CheckResult[]): LineGroup[] {
     }
     g.checks.push(ch);
   }
-  return [...groups.values()].sort((a, b) => compareAreaIds(a.area, b.area) || compareLineIds(a.id, b.id));
+  return [...groups.values()].sort((a, b) => compareAreaIds(r.rubric, a.area, b.area) || compareLineIds(r.rubric, a.id, b.id));
 }
 
 function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
@@ -111,7 +110,7 @@ function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
     const points = mine.reduce((n, l) => n + l.points, 0);
     const max = mine.reduce((n, l) => n + l.max, 0);
     const lost = unmeasured(mine.flatMap((l) => l.checks));
-    out.push(row(ctx, ctx.c.bold(areaTitle(area)), areaTitle(area), fraction(ctx, points, max, lost)));
+    out.push(row(ctx, ctx.c.bold(areaTitle(r.rubric, area)), areaTitle(r.rubric, area), fraction(ctx, points, max, lost)));
     for (const line of mine) {
       const allSkipped = line.checks.length > 0 && line.checks.every((x) => x.status === 'skipped');
       const right = allSkipped || (line.max === 0 && line.checks.length === 0)

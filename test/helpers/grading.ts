@@ -2,8 +2,9 @@
 import { acquireDisplay, findPython, type DisplayLease, type PythonInfo } from '../../src/env/index.js';
 import { gradeSubmission, selectChecks } from '../../src/grade.js';
 import type { GradeResult } from '../../src/results.js';
+import { makeLauncher } from '../../src/launcher.js';
+import { chat } from '../../src/packs/chat/index.js';
 import { defaultWeights } from '../../src/rubric.js';
-import { makeLauncher } from '../../src/scenarios/launcher.js';
 
 export interface Grader {
   grade(dir: string, opts?: { seed?: string; only?: string[] }): Promise<GradeResult>;
@@ -19,12 +20,13 @@ export async function startGrader(timeoutScale = Number(process.env.CHATGRADE_TI
         dir,
         seed: opts.seed ?? 'calibration',
         jobs: 2,
-        checks: selectChecks(opts.only ?? [], []),
-        weights: defaultWeights(),
+        pack: chat,
+        checks: selectChecks(chat.rubric, opts.only ?? [], []),
+        weights: defaultWeights(chat.rubric),
         timeoutScale,
         python: { executable: python.executable, version: python.version, tkVersion: python.tkVersion },
         display: display.display,
-        launcher: makeLauncher({ dir, python: python.executable, display: display.display, launch: {}, timeoutScale }),
+        launcher: makeLauncher({ dir, python: python.executable, display: display.display, launch: { ui: {}, explicitProbe: false }, entry: 'main.py', timeoutScale }),
       }),
     close: () => display.release(),
   };

@@ -1,11 +1,11 @@
 // Conversation management: INVITE, INVITATION, JOIN, LEAVE, CONVERSATIONS,
 // SEND_MESSAGE, and all of it with two conversations open.
 
-import { countOccurrences } from '../probe/interpret.js';
-import type { ChatUi } from '../probe/ui.js';
-import type { Inbound, Outcome } from '../fake-server/session.js';
+import { countOccurrences } from '../../../probe/interpret.js';
+import type { ChatUi } from '../../../probe/ui.js';
+import type { Inbound, Outcome } from '../../../fake-server/session.js';
 import type { SessionRun } from './session-run.js';
-import { fail, pass, type CheckScript, type Verdict } from './types.js';
+import { fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
 const sameMembers = (shown: readonly string[] | undefined, members: readonly string[], self: string): boolean => {
   if (!shown) return false;
@@ -96,7 +96,7 @@ async function checkInvite(run: SessionRun, key: string, count: number): Promise
   return pass();
 }
 
-export const conversations: CheckScript[] = [
+export const conversations: CheckScript<SessionRun>[] = [
   {
     id: 'conv.invitation.window',
     run: 'session',

@@ -5,89 +5,35 @@
 // later check measured, the fake server carrying on as if it had not.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Group, ServerMessage } from '../protocol/grammar.js';
-import { FakeServer } from '../fake-server/server.js';
-import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../fake-server/session.js';
-import type { ChatUi, Driver } from '../probe/ui.js';
-import { Names, type Rng } from './random.js';
+import { HarnessFault, StepFailed, type Limits } from '../../../check.js';
+import type { Group, ServerMessage } from '../../../protocol/grammar.js';
+import { FakeServer } from '../../../fake-server/server.js';
+import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../../../fake-server/session.js';
+import type { ClientProcess } from '../../../launcher.js';
+import type { PackRun, RunEnv } from '../../../pack.js';
+import { TkDriver } from '../../../probe/driver.js';
+import { ExplicitDriver } from '../../../probe/explicit.js';
+import type { ChatUi, Driver } from '../../../probe/ui.js';
+import { Names } from '../names.js';
 
-/** Every bound a run uses, in milliseconds (already multiplied by --timeout-scale). */
-export interface Limits {
-  /** Process start to connection, and to the main window. */
-  startup: number;
-  /** One expected line on the wire. */
-  line: number;
-  /** One expected change in the GUI. */
-  gui: number;
-  /** The barrier's visible change. */
-  barrier: number;
-  /** Fixed grace after a barrier. */
-  grace: number;
-  /** Quit to process exit. */
-  exit: number;
-  /** Server silence before the responsiveness probe (rubric: 300 ms). */
-  silence: number;
-  /** A probe sync round trip (rubric: 500 ms). */
-  sync: number;
-  /** A static check's child Python. */
-  staticCheck: number;
-}
-
-export function limitsFor(scale: number): Limits {
-  const s = (ms: number) => Math.round(ms * scale);
-  return { startup: s(10_000), line: s(2_000), gui: s(2_000), barrier: s(2_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
-}
-
-/** A client process started for one run, seen through its probe. */
-export interface LaunchedClient {
+/** A chat client started for one run, seen through its probe as a chat UI. */
+export interface LaunchedClient extends ClientProcess {
   /** Undefined when the probe never connected (then GUI checks are harness errors). */
   driver: Driver | undefined;
   setKnownUsers(users: string[]): void;
-  /** Exit status once the process has exited. */
-  exitStatus(): { code: number | null; signal: string | null } | undefined;
-  /** Resolves when the process exits. */
-  exited: Promise<{ code: number | null; signal: string | null }>;
-  /** Captured stderr so far (capped). */
-  stderr(): string;
-  /** Tracebacks seen: the agent's crash events and tracebacks on stderr. */
-  tracebacks(): string[];
-  kill(): Promise<void>;
 }
 
-/** Starts the submission's client; the caller owns the result and must kill() it. */
-export type Launcher = (opts: { host: string; port: number; user: string; knownUsers: string[] }) => Promise<LaunchedClient>;
-
-/** What a run needs from the grader. */
-export interface RunEnv {
-  dir: string;
-  python: string;
-  rng: Rng;
-  limits: Limits;
-  launch: Launcher;
-  /** Where the fake server listens for this run (127.0.0.1, or 127.0.0.2 for the host check). */
-  host: string;
-  /** Live wire log (--verbose). */
-  onWire?: (entry: TranscriptEntry) => void;
+/** The chat pack's view of a client process: a TkDriver over the agent, or an ExplicitDriver. */
+export function chatClient(proc: ClientProcess, opts: { self: string; knownUsers: string[]; ui: Readonly<Record<string, string>>; commandTimeoutMs: number }): LaunchedClient {
+  const link = proc.link;
+  const tk = link && proc.probeMode === 'tk-agent' ? new TkDriver(link, { self: opts.self, knownUsers: opts.knownUsers, ui: opts.ui, timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined;
+  const driver = tk ?? (link ? new ExplicitDriver(link.connection(), { timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined);
+  return { ...proc, driver, setKnownUsers: (users) => tk?.setKnownUsers(users) };
 }
 
-/** A fixture or step could not be carried out by the student's client. */
-export class StepFailed extends Error {
-  constructor(
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`${expected}: ${actual}`);
-  }
-}
-
-/** A harness fault inside a run (never the student's fault). */
-export class HarnessFault extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Where the fake server listens, per run kind: the host check's run alone uses 127.0.0.2. */
+export function hostFor(kind: string): string {
+  return kind === 'host' ? '127.0.0.2' : '127.0.0.1';
 }
 
 /** A conversation the run opened in the client. */
@@ -102,7 +48,7 @@ export interface ConversationFixture {
   window: Outcome<string>;
 }
 
-export class SessionRun {
+export class SessionRun implements PackRun {
   readonly names: Names;
   readonly self: string;
   readonly startedAt = performance.now();
@@ -119,7 +65,10 @@ export class SessionRun {
   private knownPeers = new Set<string>();
   private lastSend = 0;
 
-  constructor(readonly env: RunEnv) {
+  constructor(
+    readonly env: RunEnv,
+    readonly kind: string,
+  ) {
     this.names = new Names(env.rng);
     this.self = this.names.user();
   }
@@ -141,7 +90,7 @@ export class SessionRun {
   /** Listen and launch the client (once). */
   start(): Promise<LaunchedClient> {
     return this.once('start', async () => {
-      this.server = await FakeServer.listen({ host: this.env.host });
+      this.server = await FakeServer.listen({ host: hostFor(this.kind) });
       if (this.env.onWire) {
         const onWire = this.env.onWire;
         this.server.onSession((s) => {
@@ -152,7 +101,10 @@ export class SessionRun {
           };
         });
       }
-      this.client = await this.env.launch({ host: this.env.host, port: this.server.port, user: this.self, knownUsers: [this.self] });
+      const host = this.server.host;
+      const port = String(this.server.port);
+      const proc = await this.env.launch({ args: ['--host', host, '--port', port, '--user', this.self], vars: { host, port, user: this.self } });
+      this.client = chatClient(proc, { self: this.self, knownUsers: [this.self], ui: this.env.ui, commandTimeoutMs: this.limits.line });
       return this.client;
     });
   }
@@ -384,6 +336,10 @@ export class SessionRun {
   /** Milliseconds on the server's transcript clock. */
   now(): number {
     return this.server ? performance.now() - this.server.epoch : 0;
+  }
+
+  stderr(): string | undefined {
+    return this.client?.stderr();
   }
 
   /** Stop everything this run started. */

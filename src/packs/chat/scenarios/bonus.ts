@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sha256, solidPng } from './icon.js';
 import type { SessionRun } from './session-run.js';
 import { lastLines } from './structure.js';
-import { fail, pass, type CheckScript } from './types.js';
+import { fail, pass, type CheckScript } from '../../../check.js';
 
 const STATUSES = ['away', 'busy', 'available'];
 
@@ -25,7 +25,7 @@ async function survived(run: SessionRun, what: string, before: number) {
   return undefined;
 }
 
-export const bonus: CheckScript[] = [
+export const bonus: CheckScript<SessionRun>[] = [
   {
     id: 'bonus.icons.shown',
     run: 'session',

@@ -1,9 +1,9 @@
 // Basic protocol functionality: REGISTER, ONLINE_USERS, GOODBYE.
 
-import { describeTolerance, type Tolerance } from '../protocol/codec.js';
+import { describeTolerance, type Tolerance } from '../../../protocol/codec.js';
 import type { SessionRun } from './session-run.js';
 import { lastLines } from './structure.js';
-import { fail, pass, type CheckScript } from './types.js';
+import { fail, pass, type CheckScript } from '../../../check.js';
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 const show = (users: readonly string[] | undefined): string => (users === undefined ? 'no online list found' : users.length ? users.join(', ') : 'an empty list');
@@ -39,7 +39,7 @@ function quit(run: SessionRun) {
   });
 }
 
-export const basic: CheckScript[] = [
+export const basic: CheckScript<SessionRun>[] = [
   {
     id: 'basic.register.sent',
     run: 'session',

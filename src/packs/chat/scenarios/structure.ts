@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { spawnTracked } from '../proc/index.js';
-import { HarnessFault, type SessionRun } from './session-run.js';
-import { fail, pass, type CheckScript, type Verdict } from './types.js';
+import { spawnTracked } from '../../../proc/index.js';
+import type { SessionRun } from './session-run.js';
+import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
-const STATIC_CHECK = fileURLToPath(new URL('../../agent/static_check.py', import.meta.url));
+const STATIC_CHECK = fileURLToPath(new URL('../../../../agent/static_check.py', import.meta.url));
 
 /** Run agent/static_check.py in a child Python with a time limit; its JSON report. */
 async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
@@ -44,7 +44,7 @@ async function importCheck(run: SessionRun, file: string): Promise<Verdict> {
   return problems.length ? fail(`importing ${file} opens no socket and no window, and returns`, `importing ${file}: ${problems.join('; ')}`) : pass();
 }
 
-export const structure: CheckScript[] = [
+export const structure: CheckScript<SessionRun>[] = [
   {
     id: 'structure.main.guard',
     run: 'static',

@@ -1,0 +1,73 @@
+// What a check is: data (its id, the run it needs, its phase) plus a script
+// that returns a verdict with expected and actual, never a bare boolean.
+// Every pack's scenarios are lists of these; the runner (grade.ts) knows
+// nothing else about them.
+
+import type { TranscriptEntry } from './fake-server/session.js';
+
+/** A check's outcome as its script reports it. */
+export type Verdict =
+  | { status: 'passed'; nonStrict?: string[]; evidence?: TranscriptEntry[] }
+  | { status: 'failed'; expected: string; actual: string; evidence?: TranscriptEntry[] }
+  | { status: 'error'; code: string; message: string };
+
+/** One check's implementation, run inside a pack's run `R`. Its requirement text lives in the pack's rubric. */
+export interface CheckScript<R = unknown> {
+  id: string;
+  /** The run kind it needs (one of its pack's `runs`). */
+  run: string;
+  /** Order within its run: lower phases first, then declaration order. */
+  phase: number;
+  script(run: R): Promise<Verdict>;
+}
+
+export const pass = (nonStrict?: string[]): Verdict => (nonStrict?.length ? { status: 'passed', nonStrict } : { status: 'passed' });
+export const fail = (expected: string, actual: string): Verdict => ({ status: 'failed', expected, actual });
+
+/** A fixture or step could not be carried out by the student's client. */
+export class StepFailed extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`${expected}: ${actual}`);
+  }
+}
+
+/** A harness fault inside a run (never the student's fault). */
+export class HarnessFault extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Every bound a run uses, in milliseconds (already multiplied by --timeout-scale). */
+export interface Limits {
+  /** Process start to connection, and to the main window. */
+  startup: number;
+  /** One expected line on the wire. */
+  line: number;
+  /** One expected change in the GUI. */
+  gui: number;
+  /** The barrier's visible change. */
+  barrier: number;
+  /** Fixed grace after a barrier. */
+  grace: number;
+  /** Quit to process exit. */
+  exit: number;
+  /** Server silence before the responsiveness probe (rubric: 300 ms, never scaled). */
+  silence: number;
+  /** A probe sync round trip (rubric: 500 ms). */
+  sync: number;
+  /** A static check's child process. */
+  staticCheck: number;
+}
+
+/** The limits for a --timeout-scale; the rubric's 300 ms of silence is a definition, not a limit, so it is never scaled. */
+export function limitsFor(scale: number): Limits {
+  const s = (ms: number) => Math.round(ms * scale);
+  return { startup: s(10_000), line: s(2_000), gui: s(2_000), barrier: s(2_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
+}

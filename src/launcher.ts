@@ -1,0 +1,97 @@
+// Starts a submission's client for one run, with the probe wired in: under
+// the Tk agent (Python clients, the default), or a course's command. What
+// the client is told (its arguments) is the pack's business; how it is
+// started, watched and killed is the same for every pack.
+
+import type { LaunchConfig } from './config.js';
+import type { AgentLink } from './probe/link.js';
+import { launchClient } from './probe/launch.js';
+
+/** Tracebacks printed on stderr (each from its header to the exception line). */
+export function stderrTracebacks(stderr: string): string[] {
+  const out: string[] = [];
+  const lines = stderr.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('Traceback (most recent call last):')) continue;
+    let j = i + 1;
+    while (j < lines.length && (lines[j]!.startsWith(' ') || lines[j]!.trim() === '')) j++;
+    out.push(lines.slice(i, j + 1).join('\n'));
+    i = j;
+  }
+  return out;
+}
+
+/** How the grader sees the GUI: the Tk agent inside the process, or what the client describes itself. */
+export type ProbeMode = 'tk-agent' | 'explicit';
+
+/** A client process started for one run, with its probe link. */
+export interface ClientProcess {
+  /** The probe connection, when the agent (or an explicit client) said hello. */
+  link: AgentLink | undefined;
+  /** Which probe the link speaks; undefined without a link. */
+  probeMode: ProbeMode | undefined;
+  /** Exit status once the process has exited. */
+  exitStatus(): { code: number | null; signal: string | null } | undefined;
+  /** Resolves when the process exits. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Captured stderr so far (capped). */
+  stderr(): string;
+  /** Tracebacks seen: the agent's crash events and tracebacks on stderr. */
+  tracebacks(): string[];
+  kill(): Promise<void>;
+}
+
+/** What a run asks for: the client's arguments, and the values of a course command's placeholders. */
+export interface LaunchRequest {
+  args: string[];
+  /** Placeholder values ({host}, {port}, {user}, ...); {dir} is added. */
+  vars: Record<string, string>;
+}
+
+/** Starts the submission's client; the caller owns the result and must kill() it. */
+export type Launcher = (req: LaunchRequest) => Promise<ClientProcess>;
+
+export interface LauncherOptions {
+  dir: string;
+  python: string;
+  display: string | undefined;
+  launch: LaunchConfig;
+  /** The pack's default entry file (e.g. main.py), used when the config names none. */
+  entry: string;
+  timeoutScale: number;
+}
+
+/** Output kept per client stream. */
+export const OUTPUT_CAP = 256 * 1024;
+
+export function makeLauncher(opts: LauncherOptions): Launcher {
+  return async ({ args, vars }) => {
+    const all: Record<string, string> = { ...vars, dir: opts.dir };
+    const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => all[k] ?? m);
+    const client = await launchClient({
+      dir: opts.dir,
+      entry: opts.launch.entry ?? opts.entry,
+      args,
+      python: opts.python,
+      display: opts.display,
+      command: opts.launch.command?.map(fill),
+      outputCapBytes: OUTPUT_CAP,
+      helloWithin: 10_000 * opts.timeoutScale,
+      acceptExplicit: opts.launch.explicitProbe,
+    });
+    const link = client.link;
+    return {
+      link,
+      probeMode: link ? (link.hello?.mode === 'explicit' ? 'explicit' : 'tk-agent') : undefined,
+      exitStatus: () => client.proc.exitInfo(),
+      exited: client.exited,
+      stderr: () => client.proc.stderr().text,
+      tracebacks() {
+        const fromAgent = client.link?.crashes().map((c) => c.text) ?? [];
+        const fromStderr = stderrTracebacks(client.proc.stderr().text);
+        return fromAgent.length >= fromStderr.length ? fromAgent : fromStderr;
+      },
+      kill: () => client.kill(),
+    };
+  };
+}

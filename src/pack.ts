@@ -1,0 +1,76 @@
+// An assignment pack: everything the grader knows about one assignment, as
+// data over the core. A pack brings its rubric, its check scripts, the runs
+// they need and how to start each run; the core (runner, probe, sandbox,
+// reporters, CLI) takes a Pack and never names one. docs/PACKS.md says how
+// to add a pack.
+
+import type { CheckScript, Limits } from './check.js';
+import type { TranscriptEntry } from './fake-server/session.js';
+import type { Launcher } from './launcher.js';
+import type { Rng } from './random.js';
+import type { Rubric } from './rubric.js';
+
+/** What the core gives a pack's run. */
+export interface RunEnv {
+  /** The submission folder (the client's working directory). */
+  dir: string;
+  /** The Python interpreter for static checks (real executable, with tkinter). */
+  python: string;
+  /** This run's own random stream. */
+  rng: Rng;
+  limits: Limits;
+  /** Starts the client with the probe wired in. */
+  launch: Launcher;
+  /** Widget paths a config names, where the GUI departs from the conventions (keys are the pack's `uiKeys`). */
+  ui: Readonly<Record<string, string>>;
+  /** Live wire log (--verbose). */
+  onWire?: (entry: TranscriptEntry) => void;
+}
+
+/** The core's view of one run of a pack: a client session (or none, for static checks) that checks share. */
+export interface PackRun {
+  /** Milliseconds on the run's transcript clock. */
+  now(): number;
+  /** The wire since a moment, for a check's evidence. */
+  transcriptSince(t: number): TranscriptEntry[];
+  /** The client's captured stderr, when a client was started. */
+  stderr(): string | undefined;
+  /** Stop everything the run started. */
+  dispose(): Promise<void>;
+}
+
+/** One kind of run a pack's checks may need. */
+export interface RunSpec {
+  kind: string;
+  /** False for runs that start no client (static checks): they need no display. */
+  client: boolean;
+}
+
+/** An assignment, as data. */
+export interface Pack<R extends PackRun = PackRun> {
+  /** Stable id, used by `--pack` and in reports. */
+  id: string;
+  title: string;
+  rubric: Rubric;
+  /** Files whose presence marks a submission folder of this pack; the first is the default entry. */
+  entries: readonly string[];
+  /** Run kinds in the order they start. */
+  runs: readonly RunSpec[];
+  scripts: readonly CheckScript<R>[];
+  /** Create one run (it starts nothing until a check asks). */
+  createRun(kind: string, env: RunEnv): R;
+  /** Keys a config's `ui` may name. */
+  uiKeys: readonly string[];
+  /** The pack's reference submission and calibrated mutants, shipped in examples/. */
+  reference: string;
+  mutants: string;
+}
+
+/**
+ * A pack as the core holds it. Scripts are written against the pack's own
+ * run type; the core only ever hands each script a run made by the same
+ * pack's createRun, so erasing the type here is sound.
+ */
+export function definePack<R extends PackRun>(pack: Pack<R>): Pack {
+  return pack as unknown as Pack;
+}
