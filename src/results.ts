@@ -12,6 +12,19 @@ export interface TranscriptLine {
   dir: 'c>s' | 's>c' | 'note';
   /** The line as text (invalid UTF-8 shown with U+FFFD), without its line ending. */
   text: string;
+  /** The simulated user (or peer) the fake server spoke for, or the peer that sent a datagram. */
+  peer?: string;
+  /** Which connection of the run, from 1, when the run had more than one. */
+  conn?: number;
+}
+
+/** A picture of the client's windows at the moment of a verdict (PNG, base64). */
+export interface Screenshot {
+  png: string;
+  width: number;
+  height: number;
+  /** Milliseconds on the run's transcript clock when it was taken. */
+  t: number;
 }
 
 /** A harness fault: never the student's fault, never lost points. */
@@ -40,6 +53,10 @@ export interface CheckResult {
   transcript?: TranscriptLine[];
   /** Set when status is 'error'. */
   error?: HarnessError;
+  /** What the grader understood of the GUI at the verdict (the pack's UI model: users, conversations, dialogs...). */
+  seen?: Record<string, unknown>;
+  /** The client's windows at the verdict (failed checks only). */
+  screenshot?: Screenshot;
   /** The scenario run that measured it. */
   scenario: string;
   durationMs: number;
@@ -66,7 +83,17 @@ export interface GradeResult {
   seed: string;
   startedAt: string;
   durationMs: number;
-  environment: { node: string; python?: string; tk?: string; display?: string; platform: string };
+  environment: {
+    node: string;
+    python?: string;
+    tk?: string;
+    display?: string;
+    platform: string;
+    /** The sandbox level the client ran under: 'full', 'fallback' or 'off' (docs/SECURITY.md). */
+    sandbox?: string;
+    /** How the GUI was seen: 'tk-agent' (the grader looked) or 'explicit' (the client described itself). */
+    probe?: string;
+  };
   score: Score;
   /** Sorted by id. */
   checks: CheckResult[];
@@ -74,4 +101,6 @@ export interface GradeResult {
   errors: HarnessError[];
   /** Client stderr, capped, per scenario run (for the report's evidence). */
   logs: { scenario: string; stderr: string; truncated: boolean }[];
+  /** Things staff should know that are not check results (e.g. a grade.json setting that was ignored). */
+  warnings?: string[];
 }
