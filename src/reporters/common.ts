@@ -5,17 +5,20 @@ import type { CheckResult, RubricInfo, TranscriptLine } from '../results.js';
 
 /** Options a caller (the CLI) passes to any reporter; each uses what applies. */
 export interface ReporterOptions {
-  /** Terminal: emit ANSI colour. The CLI decides from NO_COLOR / TTY; default off. */
+  /** Terminal: emit ANSI colour. The CLI decides (chalk's detection, --no-color); default off. */
   color?: boolean;
   /** Terminal: also list passed and skipped checks, with their transcripts. */
   verbose?: boolean;
-  /** Terminal: wrap width in columns (default 80). */
+  /** Terminal: layout width in columns (default 80, at least 40). */
   width?: number;
   /** How many trailing transcript lines a lost check shows (default 6). */
   transcriptLines?: number;
-  /** Gradescope: visibility of each test (default "visible"). */
-  visibility?: 'visible' | 'hidden' | 'after_due_date' | 'after_published';
+  /** Gradescope: default visibility of a complete grade (default "visible"); an incomplete one is never shown before staff publish it. */
+  visibility?: GradescopeVisibility;
 }
+
+/** Gradescope's visibility values (see docs/report-schema.md). */
+export type GradescopeVisibility = 'visible' | 'hidden' | 'after_due_date' | 'after_published';
 
 export const DEFAULT_TRANSCRIPT_LINES = 6;
 
@@ -23,29 +26,53 @@ export const DEFAULT_TRANSCRIPT_LINES = 6;
 // two-byte escapes; enough for anything chalk or a Python traceback emits.
 const ANSI = /(?:\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\))|(?:(?:\u001B\[|\u009B)[0-?]*[ -/]*[@-~])|(?:\u001B[@-Z\\-_])/g;
 
-/** Remove ANSI escape sequences. */
+/** Remove ANSI escape sequences (for our own styled output; client text is escaped by clean() instead). */
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
 
+// Control characters (C0, DEL, C1), what XML 1.0 forbids beyond them (lone
+// surrogates, U+FFFE, U+FFFF) and the bidirectional overrides that make text
+// display in another order than it was sent.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+}
+
 /**
- * Text that came from the student's client (or the wire) made safe to show:
- * ANSI removed, every other control character written as an escape, so a
- * stray "\r" is visible and a hostile client cannot repaint our terminal.
+ * Text that came from the student's client (or the wire) made safe to show
+ * anywhere: every control character, ESC included, written as an escape
+ * (`\x1b[31m`), so a stray "\r" or a colour code is visible as evidence and
+ * a hostile client can neither repaint our terminal nor break an XML report.
  */
 export function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return stripAnsi(text).replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) =>
-    NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(UNSAFE, escapeChar);
 }
 
 /** Like clean() but keeps line breaks: for multi-line text such as stderr. */
 export function cleanLines(text: string): string[] {
-  const lines = stripAnsi(text).replace(/\r\n/g, '\n').split('\n');
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines.map(clean);
+}
+
+/** The first `max` UTF-16 units of a text, never splitting a surrogate pair. */
+export function head(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  return text.slice(0, Math.max(0, cut));
+}
+
+/** The last `max` UTF-16 units of a text, never splitting a surrogate pair. */
+export function tail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const from = text.length - max;
+  return text.slice(/[\uDC00-\uDFFF]/.test(text[from] ?? '') ? from + 1 : from);
 }
 
 function position(ids: readonly { id: string }[], key: string): number {
@@ -125,9 +152,15 @@ export function transcriptExcerpt(
   };
 }
 
-/** Quote a word for a POSIX shell only when it needs it. */
+/**
+ * Quote a word for a POSIX shell only when it needs it. A word with control
+ * characters uses bash's $'...' form, whose escapes are the ones clean() writes,
+ * so the command stays both safe to print and exact to paste.
+ */
 export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  if (clean(word) === word) return `'${word.replace(/'/g, `'\\''`)}'`;
+  return `$'${clean(word.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`;
 }
 
 /** How to re-run exactly this grading. */
@@ -150,5 +183,40 @@ export function plainEvidence(check: CheckResult, transcriptLines: number | unde
     out.push(omitted > 0 ? `Wire (last ${lines.length} of ${lines.length + omitted} lines):` : 'Wire:');
     out.push(...lines.map((l) => `  ${l}`));
   }
+  return out;
+}
+
+/** How many checks a result lost, could not measure or skipped, and its run-level faults. */
+export interface Tally {
+  failed: number;
+  notMeasured: number;
+  skipped: number;
+  runErrors: number;
+}
+
+/** Count a result's checks by what a summary line reports. */
+export function tally(result: { checks: readonly CheckResult[]; errors: readonly unknown[] }): Tally {
+  const n = (s: CheckResult['status']) => result.checks.filter((c) => c.status === s).length;
+  return { failed: n('failed'), notMeasured: n('error'), skipped: n('skipped'), runErrors: result.errors.length };
+}
+
+/** A grade is incomplete when a check could not be measured or the run hit a harness fault. */
+export function isIncomplete(result: { checks: readonly CheckResult[]; errors: readonly unknown[] }): boolean {
+  const t = tally(result);
+  return t.notMeasured > 0 || t.runErrors > 0;
+}
+
+/** What a probe mode means, in words; 'explicit' is marked because the grader did not look at the GUI itself. */
+export function probeDescription(probe: string): string {
+  if (probe === 'explicit') return 'explicit: the client described its own GUI; the grader did not observe it';
+  if (probe === 'tk-agent') return "tk-agent: the grader inspected the client's Tk widgets";
+  return probe;
+}
+
+/** The sandbox level and probe mode a run reports, as [label, value] pairs (absent fields left out). */
+export function runConditions(environment: { sandbox?: string; probe?: string }): [string, string][] {
+  const out: [string, string][] = [];
+  if (environment.sandbox !== undefined) out.push(['Sandbox', clean(environment.sandbox)]);
+  if (environment.probe !== undefined) out.push(['GUI probe', clean(probeDescription(environment.probe))]);
   return out;
 }

@@ -2,14 +2,17 @@
 // each lost check with its requirement, Expected, Actual and the end of the
 // wire transcript, harness faults apart from lost points, totals and the
 // command that reproduces the run. Sorted by rubric order so runs diff.
+// Widths are terminal columns (layout.ts), so wide characters in a client's
+// text keep the table aligned; colour is the caller's decision.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckResult, GradeResult } from '../results.js';
 import {
-  areaTitle, clean, cleanLines, compareAreaIds, compareLineIds, DEFAULT_TRANSCRIPT_LINES,
-  inRubricOrder, pts, reproduceCommand, transcriptExcerpt, unmeasuredPoints,
+  areaTitle, clean, cleanLines, compareAreaIds, compareLineIds, DEFAULT_TRANSCRIPT_LINES, head,
+  inRubricOrder, pts, reproduceCommand, runConditions, transcriptExcerpt, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
+import { row as layoutRow, truncate, wrapChars, wrapWords } from './layout.js';
 
 const LABEL = 13; // "Requirement  "
 const DETAIL_INDENT = 6;
@@ -39,6 +42,7 @@ export function terminalLines(result: GradeResult, opts: ReporterOptions = {}): 
     ...table(result, checks, ctx),
     ...stderrSection(result, checks, ctx),
     ...harnessSection(result, checks, ctx),
+    ...warningsSection(result, ctx),
     ...totals(result, checks, ctx),
   ];
 }
@@ -48,7 +52,8 @@ export function renderTerminal(result: GradeResult, opts: ReporterOptions = {}):
   return terminalLines(result, opts).join('\n') + '\n';
 }
 
-function header(r: GradeResult, { c }: Ctx): string[] {
+function header(r: GradeResult, ctx: Ctx): string[] {
+  const { c } = ctx;
   const env = [
     `node ${r.environment.node}`,
     r.environment.python && `python ${r.environment.python}`,
@@ -57,13 +62,28 @@ function header(r: GradeResult, { c }: Ctx): string[] {
     r.environment.platform,
   ].filter(Boolean).join(', ');
   const field = (k: string, v: string) => `  ${c.dim(k.padEnd(LABEL - 1))}${v}`;
-  return [
+  const out = [
     c.bold(`${r.grader.name} ${r.grader.version} — ${clean(r.submission.name)}`),
     field('Submission', clean(r.submission.dir)),
     field('Seed', clean(r.seed)),
-    field('Started', `${r.startedAt} (took ${(r.durationMs / 1000).toFixed(1)} s)`),
+    field('Started', `${clean(r.startedAt)} (took ${(r.durationMs / 1000).toFixed(1)} s)`),
     field('Environment', clean(env)),
+    ...runConditions(r.environment).map(([k, v]) => field(k, v)),
   ];
+  if (r.environment.probe === 'explicit') {
+    out.push(...wrapWords('GUI DESCRIBED BY THE CLIENT: the GUI checks rest on what the client said its windows hold, not on what the grader saw.', ctx.width - 2).map((l) => `  ${c.yellow(l)}`));
+  }
+  return out;
+}
+
+function warningsSection(r: GradeResult, ctx: Ctx): string[] {
+  if (!r.warnings?.length) return [];
+  const out = [ctx.c.yellow.bold('Warnings')];
+  for (const w of r.warnings) {
+    out.push(...wrapWords(clean(w), ctx.width - 4).map((l, i) => `${i === 0 ? '  - ' : '    '}${l}`));
+  }
+  out.push('');
+  return out;
 }
 
 interface LineGroup {
@@ -110,13 +130,13 @@ function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
     const points = mine.reduce((n, l) => n + l.points, 0);
     const max = mine.reduce((n, l) => n + l.max, 0);
     const lost = unmeasured(mine.flatMap((l) => l.checks));
-    out.push(row(ctx, ctx.c.bold(areaTitle(r.rubric, area)), areaTitle(r.rubric, area), fraction(ctx, points, max, lost)));
+    out.push(row(ctx, ctx.c.bold(clean(areaTitle(r.rubric, area))), fraction(ctx, points, max, lost)));
     for (const line of mine) {
       const allSkipped = line.checks.length > 0 && line.checks.every((x) => x.status === 'skipped');
       const right = allSkipped || (line.max === 0 && line.checks.length === 0)
         ? ctx.c.dim('skipped')
         : fraction(ctx, line.points, line.max, unmeasured(line.checks));
-      out.push(row(ctx, `  ${clean(line.title)}`, `  ${clean(line.title)}`, right));
+      out.push(row(ctx, `  ${clean(line.title)}`, right));
       for (const ch of line.checks) out.push(...checkEntry(ch, ctx));
     }
     out.push('');
@@ -126,28 +146,27 @@ function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
 
 function checkEntry(ch: CheckResult, ctx: Ctx): string[] {
   const { c } = ctx;
-  const entry = (tag: string, styled: string, right: string) =>
-    row(ctx, `    ${styled} ${ch.id}`, `    ${tag} ${ch.id}`, right);
+  const entry = (styled: string, right: string) => row(ctx, `    ${styled} ${clean(ch.id)}`, right);
   switch (ch.status) {
     case 'failed':
       return [
-        entry('FAIL', c.red.bold('FAIL'), c.red(`lost ${pts(ch.max)}`)),
+        entry(c.red.bold('FAIL'), c.red(`lost ${pts(ch.max)}`)),
         ...details(ch, ctx, true),
       ];
     case 'error':
-      return [entry('NOT MEASURED', c.magenta.bold('NOT MEASURED'), c.magenta('see below'))];
+      return [entry(c.magenta.bold('NOT MEASURED'), c.magenta('see below'))];
     case 'skipped':
-      return ctx.verbose ? [entry('SKIPPED', c.dim('SKIPPED'), c.dim('not run'))] : [];
+      return ctx.verbose ? [entry(c.dim('SKIPPED'), c.dim('not run'))] : [];
     case 'passed': {
       const notes = (ch.nonStrict ?? []).map((n) => label(ctx, 'Tolerated', clean(n), 'words'));
       if (notes.length > 0) {
         return [
-          entry('NON-STRICT', c.yellow.bold('NON-STRICT'), c.yellow(`+${pts(ch.points)}`)),
+          entry(c.yellow.bold('NON-STRICT'), c.yellow(`+${pts(ch.points)}`)),
           ...notes.flat(),
           ...(ctx.verbose ? wire(ch, ctx) : []),
         ];
       }
-      return ctx.verbose ? [entry('PASS', c.green('PASS'), c.green(`+${pts(ch.points)}`)), ...wire(ch, ctx)] : [];
+      return ctx.verbose ? [entry(c.green('PASS'), c.green(`+${pts(ch.points)}`)), ...wire(ch, ctx)] : [];
     }
   }
 }
@@ -201,7 +220,7 @@ function harnessSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string
     out.push(...label(ctx, 'Message', clean(e.message), 'words'));
   }
   for (const ch of errored) {
-    out.push(row(ctx, `  ${c.magenta('check')} ${ch.id}`, `  check ${ch.id}`, c.magenta(`${pts(ch.max)} not graded`)));
+    out.push(row(ctx, `  ${c.magenta('check')} ${clean(ch.id)}`, c.magenta(`${pts(ch.max)} not graded`)));
     if (ch.error) {
       out.push(...label(ctx, 'Error', clean(ch.error.code), 'chars'));
       out.push(...label(ctx, 'Message', clean(ch.error.message), 'words'));
@@ -233,11 +252,8 @@ function totals(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
 
 // --- layout -----------------------------------------------------------------
 
-/** Left text, padding, right text flush with the width; `plain` measures the left. */
-function row(ctx: Ctx, styled: string, plain: string, right: string): string {
-  const rightPlain = stripStyle(right);
-  const gap = Math.max(2, ctx.width - plain.length - rightPlain.length);
-  return `${styled}${' '.repeat(gap)}${right}`;
+function row(ctx: Ctx, left: string, right: string): string {
+  return layoutRow(ctx.width, left, right);
 }
 
 /** "6/10", coloured; unmeasured points are named so they do not read as lost. */
@@ -257,52 +273,9 @@ function label(ctx: Ctx, name: string, text: string, mode: 'words' | 'chars'): s
   const avail = ctx.width - DETAIL_INDENT - LABEL;
   let value = text;
   if (mode === 'chars' && value.length > MAX_VALUE_CHARS) {
-    value = `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`;
+    value = `${head(value, MAX_VALUE_CHARS)}… (${value.length - MAX_VALUE_CHARS} more characters)`;
   }
   const parts = mode === 'words' ? wrapWords(value, avail) : wrapChars(value, avail);
   const pad = ' '.repeat(DETAIL_INDENT + LABEL);
   return parts.map((p, i) => (i === 0 ? `${' '.repeat(DETAIL_INDENT)}${ctx.c.dim(name.padEnd(LABEL))}${p}` : pad + p));
-}
-
-function wrapWords(text: string, width: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const word of text.split(' ')) {
-    if (cur === '') cur = word;
-    else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
-    else {
-      out.push(cur);
-      cur = word;
-    }
-    while (cur.length > width) {
-      out.push(cur.slice(0, width));
-      cur = cur.slice(width);
-    }
-  }
-  out.push(cur);
-  return out;
-}
-
-/** Break a value without losing a character: after a space when one is near, else at the column. */
-function wrapChars(text: string, width: number): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    const space = rest.lastIndexOf(' ', width - 1);
-    const cut = space >= width / 2 ? space + 1 : width;
-    out.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  out.push(rest);
-  return out;
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
-// eslint-disable-next-line no-control-regex
-const STYLE = /\u001B\[[0-9;]*m/g;
-function stripStyle(text: string): string {
-  return text.replace(STYLE, '');
 }
