@@ -16,20 +16,20 @@ const ERROR: Shape = { keys: ['code', 'message'] };
 // field) still appears, after the listed ones, in alphabetical order.
 const RESULT: Shape = {
   keys: ['schemaVersion', 'grader', 'rubric', 'submission', 'seed', 'startedAt', 'durationMs',
-    'environment', 'score', 'checks', 'errors', 'logs'],
+    'environment', 'score', 'checks', 'errors', 'logs', 'warnings'],
   children: {
     grader: { keys: ['name', 'version'] },
     rubric: { keys: ['pack', 'title', 'areas', 'lines', 'checks'] },
     submission: { keys: ['dir', 'name'] },
-    environment: { keys: ['node', 'python', 'tk', 'display', 'platform'] },
+    environment: { keys: ['node', 'python', 'tk', 'display', 'platform', 'sandbox', 'probe'] },
     score: {
       keys: ['points', 'max', 'bonus', 'bonusMax', 'lines', 'unmeasured'],
       children: { lines: { keys: ['id', 'title', 'area', 'bonus', 'points', 'max'] } },
     },
     checks: {
       keys: ['id', 'line', 'area', 'title', 'points', 'max', 'status', 'requirement',
-        'expected', 'actual', 'nonStrict', 'transcript', 'error', 'scenario', 'durationMs'],
-      children: { transcript: { keys: ['t', 'dir', 'text'] }, error: ERROR },
+        'expected', 'actual', 'nonStrict', 'transcript', 'error', 'seen', 'screenshot', 'scenario', 'durationMs'],
+      children: { transcript: { keys: ['t', 'dir', 'text', 'peer', 'conn'] }, error: ERROR, screenshot: { keys: ['png', 'width', 'height', 't'] } },
     },
     errors: ERROR,
     logs: { keys: ['scenario', 'stderr', 'truncated'] },

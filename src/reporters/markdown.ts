@@ -42,3 +42,8 @@ export function mdBlock(lines: readonly string[]): string {
   const fence = '`'.repeat(Math.max(3, ...lines.map((l) => longestRun(l, '`') + 1)));
   return [`${fence}text`, ...lines, fence].join('\n');
 }
+
+/** Text inside raw HTML (e.g. a <summary> line), where Markdown escapes do not apply. */
+export function htmlText(text: string): string {
+  return clean(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -61,14 +61,15 @@ function header(r: GradeResult, ctx: Ctx): string[] {
     r.environment.display && `display ${r.environment.display}`,
     r.environment.platform,
   ].filter(Boolean).join(', ');
-  const field = (k: string, v: string) => `  ${c.dim(k.padEnd(LABEL - 1))}${v}`;
+  const field = (k: string, v: string) => wrapWords(v, ctx.width - LABEL - 1)
+    .map((l, i) => `  ${i === 0 ? c.dim(k.padEnd(LABEL - 1)) : ' '.repeat(LABEL - 1)}${l}`);
   const out = [
     c.bold(`${r.grader.name} ${r.grader.version} — ${clean(r.submission.name)}`),
-    field('Submission', clean(r.submission.dir)),
-    field('Seed', clean(r.seed)),
-    field('Started', `${clean(r.startedAt)} (took ${(r.durationMs / 1000).toFixed(1)} s)`),
-    field('Environment', clean(env)),
-    ...runConditions(r.environment).map(([k, v]) => field(k, v)),
+    ...field('Submission', clean(r.submission.dir)),
+    ...field('Seed', clean(r.seed)),
+    ...field('Started', `${clean(r.startedAt)} (took ${(r.durationMs / 1000).toFixed(1)} s)`),
+    ...field('Environment', clean(env)),
+    ...runConditions(r.environment).flatMap(([k, v]) => field(k, v)),
   ];
   if (r.environment.probe === 'explicit') {
     out.push(...wrapWords('GUI DESCRIBED BY THE CLIENT: the GUI checks rest on what the client said its windows hold, not on what the grader saw.', ctx.width - 2).map((l) => `  ${c.yellow(l)}`));
