@@ -113,5 +113,6 @@ function details(r: GradeResult): string {
   }
   for (const e of r.errors) body.push('', `Harness error ${mdCode(e.code)}: ${mdText(e.message)}`);
   for (const w of r.warnings ?? []) body.push('', `Warning: ${mdText(w)}`);
+  while (body[0] === '') body.shift();
   return ['<details>', `<summary>${head}</summary>`, '', ...body, '', '</details>'].join('\n');
 }
