@@ -47,6 +47,16 @@ print(root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_hei
 sys.stdin.read()
 `;
 
+/** The first line a child prints on stdout. */
+async function firstLine(stream) {
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk.toString();
+    if (text.includes('\n')) return text.slice(0, text.indexOf('\n'));
+  }
+  throw new Error(`exited before printing a line (${JSON.stringify(text)})`);
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -67,8 +77,8 @@ try {
   const [num] = await once(xvfb.stdout, 'data');
   const display = `:${num.toString().trim()}`;
   tk = spawn('python3', ['-c', APP], { env: { ...process.env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = await once(tk.stdout, 'data');
-  const [x, y, width, height] = line.toString().trim().split(/\s+/).map(Number);
+  const line = await firstLine(tk.stdout);
+  const [x, y, width, height] = line.trim().split(/\s+/).map(Number);
   const window = { x, y, width, height };
   const fb = framebufferFile(dir);
   await captureScreen(fb); // warm up the file cache and the JIT

@@ -22,6 +22,16 @@ function pixel(png: { width: number; data: Buffer }, x: number, y: number): numb
   return [...png.data.subarray(i, i + 4)];
 }
 
+/** The first line a child prints on stdout (a chunk may hold only part of it). */
+async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk.toString();
+    if (text.includes('\n')) return text.slice(0, text.indexOf('\n'));
+  }
+  throw new Error(`exited before printing a line (${JSON.stringify(text)})`);
+}
+
 interface XwdSpec {
   width: number;
   height: number;
@@ -143,7 +153,7 @@ describe.skipIf(!XVFB)('captureScreen on a real Xvfb (needs xvfb and python3 wit
   let display = '';
 
   beforeAll(async () => {
-    const xvfb = spawn(XVFB!, ['-displayfd', '1', '-fbdir', dir, '-screen', '0', '640x480x24', '-br', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const xvfb = spawn(XVFB!, ['-displayfd', '1', '-fbdir', dir, '-screen', '0', '640x480x24', '-br', '-nocursor', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
     procs.push(xvfb);
     const [chunk] = (await Promise.race([once(xvfb.stdout!, 'data'), once(xvfb, 'exit').then(() => { throw new Error('Xvfb exited'); })])) as [Buffer];
     display = `:${chunk.toString().trim()}`;
@@ -157,8 +167,7 @@ describe.skipIf(!XVFB)('captureScreen on a real Xvfb (needs xvfb and python3 wit
   it('a Tk window of a known colour appears at its place, in full and cropped', async () => {
     const tk = spawn('python3', ['-c', TK_WINDOW], { env: { ...process.env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'inherit'] });
     procs.push(tk);
-    const [line] = (await once(tk.stdout!, 'data')) as [Buffer];
-    const [x, y, width, height] = line.toString().trim().split(/\s+/).map(Number) as [number, number, number, number];
+    const [x, y, width, height] = (await firstLine(tk.stdout!)).trim().split(/\s+/).map(Number) as [number, number, number, number];
     expect([x, y, width, height]).toEqual([40, 30, 200, 120]);
     const rect: Rect = { x, y, width, height };
     const fb = framebufferFile(dir);
