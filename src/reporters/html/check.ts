@@ -39,7 +39,7 @@ export function replayCommand(result: GradeResult, checkId: string): string {
 export function checkSpan(c: CheckResult): SequenceOptions['span'] {
   const lines = c.transcript ?? [];
   if (lines.length === 0) return undefined;
-  const end = c.screenshot?.t ?? Math.max(...lines.map((l) => l.t));
+  const end = c.screenshot?.t ?? lines.reduce((m, l) => Math.max(m, l.t), -Infinity);
   return { from: end - c.durationMs, to: end };
 }
 
@@ -48,8 +48,8 @@ const PNG_BASE64 = /^iVBORw0KGgo[A-Za-z0-9+/]*={0,2}$/; // "\x89PNG\r\n\x1a\n", 
 function screenshotFigure(shot: Screenshot): Html {
   const ok = typeof shot.png === 'string' && PNG_BASE64.test(shot.png)
     && Number.isInteger(shot.width) && Number.isInteger(shot.height) && shot.width > 0 && shot.height > 0;
-  // Checked to be base64 only, so it may go in raw (it is far over MAX_TEXT).
   if (!ok) return html`<figure><figcaption>The screenshot could not be shown (not a PNG).</figcaption></figure>`;
+  // Checked above to be base64 only, so raw() is safe (and it is far over MAX_TEXT).
   const when = Number.isFinite(shot.t) ? `${Math.round(shot.t)} ms` : 'the verdict';
   return html`<figure><img src="data:image/png;base64,${raw(shot.png)}" width="${shot.width}" height="${shot.height}" alt="The client's windows at ${when}"><figcaption>The client's windows at ${when} (${shot.width}×${shot.height} px)</figcaption></figure>`;
 }

@@ -122,7 +122,7 @@ export function renderHtml(result: GradeResult, _opts: ReporterOptions = {}): st
   const body = html`${header(result, checks)}
 <h2>Points</h2>
 ${pointsTable(result, groups)}
-<h2>Lost points${failed.length ? ` (${failed.length} checks, ${pts(lostPoints)})` : ''}</h2>
+<h2>Lost points${failed.length ? ` (${failed.length} ${failed.length === 1 ? 'check' : 'checks'}, ${pts(lostPoints)})` : ''}</h2>
 ${failed.length === 0 ? html`<p>No check was lost.</p>` : failed.map((c) => checkDetail(c, result))}
 ${errors.length === 0 ? '' : html`<h2>Not measured (${errors.length})</h2><p class="muted">Faults of the grader or the machine, not of the submission: these checks count neither for nor against.</p>${errors.map((c) => checkDetail(c, result))}`}
 <h2>All checks</h2>

@@ -49,6 +49,7 @@ export const MAX_PEER_LANES = 6;
 /** Transcript lines drawn at most (the last ones: a verdict is at the end). */
 export const MAX_LINES = 400;
 
+/** Columns and rows of a transcript's diagram (the last MAX_LINES lines). */
 export function layoutSequence(transcript: readonly TranscriptLine[], opts: SequenceOptions = {}): Sequence {
   const omitted = Math.max(0, transcript.length - MAX_LINES);
   const lines = transcript.slice(omitted);
@@ -104,10 +105,13 @@ const HEADER = 34;
 const CHAR = 6.7; // advance of an 11px monospace glyph
 const PAD = 14;
 
-// Lanes spread over what fits the report's column (about 1100 px), never
-// closer than 150 px; past that the diagram scrolls sideways.
-function laneGap(lanes: number): number {
-  return Math.max(150, Math.min(330, Math.floor(880 / Math.max(1, lanes - 1))));
+// Lanes spread over what fits the report's column (about 880 px between the
+// first and the last), as wide as the longest arrow label needs, never closer
+// than 150 px; past that the diagram scrolls sideways.
+function laneGap(seq: Sequence): number {
+  const longest = seq.rows.reduce((m, r) => (r.kind === 'arrow' ? Math.max(m, r.text.length + 4) : m), 0);
+  const most = Math.floor(880 / Math.max(1, seq.lanes.length - 1));
+  return Math.max(150, Math.min(most, Math.max(190, Math.ceil(longest * CHAR) + 24)));
 }
 
 /** Text that fits `px` pixels, cut with its length when it does not. */
@@ -127,7 +131,7 @@ function tooltip(r: Row): string {
 
 /** One SVG of `rows` under the lane headers. */
 export function sequenceSvg(seq: Sequence, rows: readonly Row[], caption: string): Html {
-  const gap = laneGap(seq.lanes.length);
+  const gap = laneGap(seq);
   const x = (lane: number) => GUTTER + PAD + 40 + lane * gap;
   const width = x(seq.lanes.length - 1) + 60 + PAD;
   const height = HEADER + rows.length * ROW + 10;
