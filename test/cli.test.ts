@@ -53,7 +53,7 @@ describe('grade (CLI)', () => {
   });
 
   it('exits 2 for an unknown reporter, an empty selection, a bad option value', async () => {
-    expect(await cli([reference, '--reporter', 'html'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown reporter html') });
+    expect(await cli([reference, '--reporter', 'pdf'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown reporter pdf') });
     expect(await cli([reference, '--only', 'nothing.*'])).toMatchObject({ code: 2, err: expect.stringContaining('selected no check') });
     expect(await cli([reference, '--jobs', 'many'])).toMatchObject({ code: 2, err: expect.stringContaining('--jobs must be an integer') });
   });

@@ -8,6 +8,7 @@
 import type { GradeResult } from '../results.js';
 import type { ReporterOptions } from './common.js';
 import { renderGradescope } from './gradescope.js';
+import { renderHtml } from './html/index.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderTerminal } from './terminal.js';
@@ -31,7 +32,7 @@ export { progressLine, classSummaryLines, renderClassSummary } from './summary.j
 export { githubAnnotations, githubSummary } from './github.js';
 
 /** Names the CLI accepts for --reporter. */
-export type ReporterName = 'terminal' | 'json' | 'junit' | 'gradescope';
+export type ReporterName = 'terminal' | 'json' | 'junit' | 'gradescope' | 'html';
 
 /** A reporter: a pure render function and, unless it prints, the file it fills. */
 export interface Reporter {
@@ -62,6 +63,7 @@ export const REPORTERS: Readonly<Record<ReporterName, Reporter>> = {
     description: "Gradescope autograder results.json",
     render: renderGradescope,
   },
+  html: { file: 'report.html', description: 'a self-contained HTML page: wire diagrams, screenshots (docs/HTML-REPORT.md)', render: renderHtml },
 };
 
 /** Why a reporter produced nothing; a harness fault, never the student's. */

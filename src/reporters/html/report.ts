@@ -1,0 +1,133 @@
+// report.html: one submission's grade as a self-contained page. The points
+// per area and line, every lost check with its wire diagram, screenshot and
+// what the grader understood, the checks that could not be measured, every
+// check in rubric order, and the client's stderr. A pure function of one
+// GradeResult; the rubric comes from result.rubric.
+
+import type { CheckResult, GradeResult } from '../../results.js';
+import {
+  areaTitle, cleanLines, compareAreaIds, compareLineIds, inRubricOrder, pts, reproduceCommand, type ReporterOptions,
+} from '../common.js';
+import { badge, checkDetail, VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
+import { anchor, html, join, type Html } from './html.js';
+import { page } from './page.js';
+
+const STDERR_CHARS = 20_000;
+
+interface LineGroup {
+  id: string;
+  title: string;
+  area: string;
+  points: number;
+  max: number;
+  checks: CheckResult[];
+}
+
+/** The score's lines with their checks, plus any line a check names that the score lacks. */
+function lineGroups(r: GradeResult, checks: readonly CheckResult[]): LineGroup[] {
+  const groups = new Map<string, LineGroup>();
+  for (const l of r.score.lines) groups.set(l.id, { id: l.id, title: l.title, area: l.area, points: l.points, max: l.max, checks: [] });
+  for (const c of checks) {
+    let g = groups.get(c.line);
+    if (!g) {
+      const title = r.rubric.lines.find((l) => l.id === c.line)?.title ?? c.line;
+      g = { id: c.line, title, area: c.area, points: 0, max: 0, checks: [] };
+      groups.set(c.line, g);
+    }
+    if (!r.score.lines.some((l) => l.id === c.line) && c.status !== 'skipped') {
+      g.points += c.points;
+      g.max += c.max;
+    }
+    g.checks.push(c);
+  }
+  return [...groups.values()].sort((a, b) => compareAreaIds(r.rubric, a.area, b.area) || compareLineIds(r.rubric, a.id, b.id));
+}
+
+function chip(c: CheckResult, linked: boolean): Html {
+  const v = verdictOf(c);
+  const title = `${c.id}: ${VERDICT_LABEL[v]}`;
+  return linked
+    ? html`<a class="chip s-${v}" href="#${anchor(c.id)}" title="${title}">${VERDICT_SYMBOL[v]}</a>`
+    : html`<span class="chip s-${v}" title="${title}">${VERDICT_SYMBOL[v]}</span>`;
+}
+
+const isDetailed = (c: CheckResult) => c.status === 'failed' || c.status === 'error';
+
+function pointsTable(r: GradeResult, groups: LineGroup[]): Html {
+  const areas = [...new Set(groups.map((g) => g.area))];
+  const rows = areas.map((area) => {
+    const mine = groups.filter((g) => g.area === area);
+    const [points, max] = [mine.reduce((n, g) => n + g.points, 0), mine.reduce((n, g) => n + g.max, 0)];
+    const bonus = r.rubric.areas.find((a) => a.id === area)?.bonus ? ' (bonus)' : '';
+    return html`<tr class="area"><td colspan="2">${areaTitle(r.rubric, area)}${bonus}</td><td class="num">${points}/${max}</td><td><meter min="0" max="${Math.max(max, 1)}" value="${points}"></meter></td></tr>
+${mine.map((g) => {
+      const skipped = g.checks.length > 0 && g.checks.every((c) => c.status === 'skipped');
+      return html`<tr><td>${g.title}</td><td><span class="chips">${g.checks.map((c) => chip(c, isDetailed(c)))}</span></td><td class="num">${skipped ? 'skipped' : `${g.points}/${g.max}`}</td><td>${skipped ? '' : html`<meter min="0" max="${Math.max(g.max, 1)}" value="${g.points}"></meter>`}</td></tr>`;
+    })}`;
+  });
+  return html`<table class="points"><tbody>${rows}</tbody></table>`;
+}
+
+function header(r: GradeResult, checks: readonly CheckResult[]): Html {
+  const env = r.environment;
+  const incomplete = r.errors.length > 0 || checks.some((c) => c.status === 'error');
+  const info: [string, string | undefined][] = [
+    ['Submission', r.submission.dir],
+    ['Seed', r.seed],
+    ['Started', `${r.startedAt} (took ${(r.durationMs / 1000).toFixed(1)} s)`],
+    ['Environment', [`node ${env.node}`, env.python && `python ${env.python}`, env.tk && `tk ${env.tk}`, env.display && `display ${env.display}`, env.platform].filter(Boolean).join(', ')],
+    ['Sandbox', env.sandbox],
+    ['GUI probe', env.probe],
+    ['Graded by', `${r.grader.name} ${r.grader.version}, rubric ${r.rubric.title} (${r.rubric.pack})`],
+  ];
+  return html`<header>
+<h1>${r.rubric.title}: ${r.submission.name}</h1>
+<p class="total">Total ${r.score.points}/${r.score.max}${r.score.bonusMax > 0 ? ` · Bonus ${r.score.bonus}/${r.score.bonusMax}` : ''}</p>
+${incomplete ? html`<div class="banner error"><strong>This grade is incomplete.</strong> Some checks could not be measured because of a fault in the grader or the machine, not in the submission; their points are neither given nor taken. Re-run before publishing.</div>` : ''}
+${r.errors.map((e) => html`<div class="banner error">Harness error: ${e.message} <code>${e.code}</code></div>`)}
+${(r.warnings ?? []).length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><ul>${(r.warnings ?? []).map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
+<dl class="info">${info.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+<div class="replay"><span class="muted">Replay the run:</span><code class="copy">${reproduceCommand(r.submission.dir, r.seed)}</code></div>
+</header>`;
+}
+
+function allChecks(r: GradeResult, groups: LineGroup[]): Html {
+  const rows = groups.map((g) => html`<tr class="line"><td colspan="4">${g.title}</td></tr>${g.checks.map((c) => {
+    const v = verdictOf(c);
+    const id = isDetailed(c) ? html`<a href="#${anchor(c.id)}"><code>${c.id}</code></a>` : html`<code>${c.id}</code>`;
+    const got = c.status === 'passed' ? `+${c.points}` : c.status === 'failed' ? `0/${c.max}` : '';
+    const notes = (c.nonStrict ?? []).map((n) => html`<br><span class="muted">tolerated: ${n}</span>`);
+    return html`<tr><td>${badge(v)}</td><td class="id">${id}</td><td>${c.requirement}${notes}</td><td class="num">${got}</td></tr>`;
+  })}`);
+  return html`<table class="checks"><tbody>${rows}</tbody></table>`;
+}
+
+function stderrSection(r: GradeResult): Html | '' {
+  const logs = r.logs.filter((l) => l.stderr.trim() !== '');
+  if (logs.length === 0) return '';
+  return html`<h2>Client stderr</h2>${logs.map((l) => {
+    const text = l.stderr.length > STDERR_CHARS ? l.stderr.slice(-STDERR_CHARS) : l.stderr;
+    const cut = l.truncated || text.length < l.stderr.length;
+    return html`<details open><summary>Scenario ${l.scenario}${cut ? ' (the end only: capped)' : ''}</summary><pre>${join(cleanLines(text), '\n')}</pre></details>`;
+  })}`;
+}
+
+/** report.html for one submission. */
+export function renderHtml(result: GradeResult, _opts: ReporterOptions = {}): string {
+  const checks = inRubricOrder(result.rubric, result.checks);
+  const groups = lineGroups(result, checks);
+  const failed = checks.filter((c) => c.status === 'failed');
+  const errors = checks.filter((c) => c.status === 'error');
+  const lostPoints = failed.reduce((n, c) => n + c.max, 0);
+  const body = html`${header(result, checks)}
+<h2>Points</h2>
+${pointsTable(result, groups)}
+<h2>Lost points${failed.length ? ` (${failed.length} ${failed.length === 1 ? 'check' : 'checks'}, ${pts(lostPoints)})` : ''}</h2>
+${failed.length === 0 ? html`<p>No check was lost.</p>` : failed.map((c) => checkDetail(c, result))}
+${errors.length === 0 ? '' : html`<h2>Not measured (${errors.length})</h2><p class="muted">Faults of the grader or the machine, not of the submission: these checks count neither for nor against.</p>${errors.map((c) => checkDetail(c, result))}`}
+<h2>All checks</h2>
+${allChecks(result, groups)}
+${stderrSection(result)}
+<footer>${result.grader.name} ${result.grader.version} · report schema ${result.schemaVersion} · all of it as data: --reporter json (report.json)</footer>`;
+  return page(`${result.submission.name}: ${result.score.points}/${result.score.max}`, body);
+}
