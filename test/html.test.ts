@@ -160,7 +160,7 @@ describe('report.html', () => {
     expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     expect(out).toContain('bell\\x07 nul\\0 esc\\x1b[31mred\\x1b[0m del\\x7f c1\\x9b');
     expect(out).toContain('abc\\u202eexe.txt');
-    expect(out).toContain('half \uFFFD pair');
+    expect(out).toContain('half \\ud83d pair');
     // The 10 kB line and the 50 kB stderr are cut with their length.
     expect(out).toMatch(/… \(10\u2009240 chars\)/);
     expect(out).not.toContain('x'.repeat(4001));
