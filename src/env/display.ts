@@ -33,7 +33,7 @@ export interface AcquireDisplayOptions {
 interface SharedXvfb {
   path: string;
   users: number;
-  ready: Promise<{ display: string; proc: TrackedProcess }>;
+  ready: Promise<XServer>;
 }
 
 let shared: SharedXvfb | undefined;
@@ -55,11 +55,40 @@ export function findXvfb(env: NodeJS.ProcessEnv = process.env): string | undefin
   return isExecutable('/usr/bin/Xvfb') ? '/usr/bin/Xvfb' : undefined;
 }
 
-async function startXvfb(path: string, screen: string, within: number): Promise<{ display: string; proc: TrackedProcess }> {
+/** Options of startXvfb(). */
+export interface XvfbOptions {
+  /** Screen geometry. Default "1280x1024x24". */
+  screen?: string;
+  /** Limit for Xvfb to report its display, ms. Default 10000. */
+  within?: number;
+  /** An X authority file: only clients holding its cookie may connect. */
+  auth?: string;
+  /** A folder where Xvfb keeps its framebuffer as a file (for screenshots). */
+  fbdir?: string;
+}
+
+/** A private X server we started. */
+export interface XServer {
+  display: string;
+  /** Its Unix socket, e.g. /tmp/.X11-unix/X7. */
+  socket: string;
+  proc: TrackedProcess;
+}
+
+/**
+ * Start an Xvfb that picks its own free display (-displayfd), listens on no
+ * TCP port, and dies with this process even if we are killed outright.
+ */
+export async function startXvfb(path: string, opts: XvfbOptions = {}): Promise<XServer> {
+  const within = opts.within ?? 10_000;
   let out = '';
   let onLine: (() => void) | undefined;
-  const proc = await spawnTracked(path, ['-displayfd', '1', '-screen', '0', screen, '-nolisten', 'tcp'], {
+  const args = ['-displayfd', '1', '-screen', '0', opts.screen ?? '1280x1024x24', '-nolisten', 'tcp', '-nocursor'];
+  if (opts.auth) args.push('-auth', opts.auth);
+  if (opts.fbdir) args.push('-fbdir', opts.fbdir);
+  const proc = await spawnTracked(path, args, {
     outputCapBytes: 64 * 1024,
+    dieWithParent: true,
     onOutput: (stream, chunk) => {
       if (stream !== 'stdout') return;
       out += chunk.toString('latin1');
@@ -77,7 +106,7 @@ async function startXvfb(path: string, screen: string, within: number): Promise<
   });
   clearTimeout(timer);
   const num = out.trim().split('\n')[0] ?? '';
-  if (outcome === 'line' && /^\d+$/.test(num)) return { display: `:${num}`, proc };
+  if (outcome === 'line' && /^\d+$/.test(num)) return { display: `:${num}`, socket: `/tmp/.X11-unix/X${num}`, proc };
   await proc.kill(500).catch(() => undefined);
   const why = outcome === 'timeout' ? `did not report a display within ${within} ms` : 'exited before reporting a display';
   const err = proc.stderr().text.trim().split('\n').slice(-3).join(' | ');
@@ -104,7 +133,7 @@ export async function acquireDisplay(opts: AcquireDisplayOptions = {}): Promise<
     const entry: SharedXvfb = {
       path,
       users: 0,
-      ready: startXvfb(path, opts.screen ?? '1280x1024x24', opts.within ?? 10_000),
+      ready: startXvfb(path, { screen: opts.screen ?? '1280x1024x24', within: opts.within ?? 10_000 }),
     };
     shared = entry;
     entry.ready.catch(() => {
@@ -113,7 +142,7 @@ export async function acquireDisplay(opts: AcquireDisplayOptions = {}): Promise<
   }
   const entry = shared;
   entry.users++;
-  let started: { display: string; proc: TrackedProcess };
+  let started: XServer;
   try {
     started = await entry.ready;
   } catch (e) {

@@ -11,6 +11,16 @@ export interface ProcInfo {
   pgid: number;
 }
 
+/** The real uid of a process, from /proc/<pid>/status; undefined when it is gone. */
+export function realUid(pid: number): number | undefined {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parse /proc/<pid>/stat; undefined when the process is gone or a zombie. */
 export function readStat(pid: number): ProcInfo | undefined {
   let stat: string;
@@ -60,14 +70,15 @@ export function hasEnvEntry(pid: number, entry: string): boolean {
 
 /**
  * The pids that belong to a tracked tree: members of process group `pgid`,
- * every descendant of `rootPid` (or of a group member), and every process
- * whose environment carries `marker`. Excludes this process.
+ * every descendant of `rootPid` (or of a group member), every process
+ * whose environment carries `marker`, and every process of `uid` (a
+ * sandbox's own uid, which nothing else runs as). Excludes this process.
  */
-export function findTree(rootPid: number, pgid: number, marker: string): number[] {
+export function findTree(rootPid: number, pgid: number, marker: string, uid?: number): number[] {
   const procs = listProcesses();
   const found = new Set<number>();
   for (const p of procs) {
-    if (p.pid === rootPid || p.pgid === pgid) found.add(p.pid);
+    if (p.pid === rootPid || p.pgid === pgid || (uid !== undefined && realUid(p.pid) === uid)) found.add(p.pid);
   }
   for (const p of procs) {
     if (!found.has(p.pid) && hasEnvEntry(p.pid, marker)) found.add(p.pid);

@@ -5,7 +5,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { findTree } from './procfs.js';
+import { existsSync } from 'node:fs';
+import { findTree, listProcesses, realUid } from './procfs.js';
 
 /** The name of the environment variable that marks a tracked tree. */
 export const MARKER_VAR = 'CHATGRADE_TRACK';
@@ -44,6 +45,14 @@ export interface SpawnOptions {
   outputCapBytes?: number;
   /** Called with every output chunk, before capping. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** SIGKILL the process when this one dies, however it dies (setpriv --pdeathsig). */
+  dieWithParent?: boolean;
+  /** A pipe to the child's stdin (default: none). */
+  stdin?: boolean;
+  /** Extra descriptors from fd 3 on: a pipe the child writes, or Node's IPC channel. */
+  extraFds?: ('pipe' | 'ipc')[];
+  /** Processes of this uid belong to the tree too (a sandbox's own uid: found even without the marker). */
+  uid?: number;
 }
 
 /** A running (or ended) tracked process tree. */
@@ -59,6 +68,8 @@ export interface TrackedProcess {
   stderr(): CapturedOutput;
   /** Pids of the tree still alive (zombies excluded). */
   alive(): number[];
+  /** The underlying child, for the extra descriptors and IPC of SpawnOptions. */
+  readonly child: ChildProcess;
   /**
    * SIGTERM everything, SIGKILL whatever is left after `graceMs`, then wait
    * (bounded) until all are gone; rejects with 'proc.killFailed' if some survive.
@@ -119,10 +130,11 @@ class Tracked implements TrackedProcess {
   private killing: Promise<void> | undefined;
 
   constructor(
-    private readonly child: ChildProcess,
+    readonly child: ChildProcess,
     readonly marker: string,
     cap: number,
     onOutput: SpawnOptions['onOutput'],
+    private readonly uid: number | undefined,
   ) {
     this.pid = child.pid!;
     this.out = new Capture(cap);
@@ -154,7 +166,7 @@ class Tracked implements TrackedProcess {
   }
 
   alive(): number[] {
-    return findTree(this.pid, this.pid, this.marker);
+    return findTree(this.pid, this.pid, this.marker, this.uid);
   }
 
   kill(graceMs = 2000): Promise<void> {
@@ -207,10 +219,13 @@ class Tracked implements TrackedProcess {
 export function spawnTracked(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<TrackedProcess> {
   const marker = `${MARKER_VAR}=${process.pid}-${randomBytes(8).toString('hex')}`;
   const env = { ...(opts.env ?? process.env), [MARKER_VAR]: marker.slice(MARKER_VAR.length + 1) };
+  const setpriv = opts.dieWithParent ? setprivPath() : undefined;
+  // PR_SET_PDEATHSIG survives exec: the program itself then dies with us.
+  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig=KILL', '--', cmd, ...args]] : [cmd, [...args]];
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn(cmd, args, { cwd: opts.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(file, argv, { cwd: opts.cwd, env, detached: true, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(opts.extraFds ?? [])] });
     } catch (e) {
       reject(new ProcError('proc.spawnFailed', `cannot start ${cmd}: ${(e as Error).message}`));
       return;
@@ -219,12 +234,37 @@ export function spawnTracked(cmd: string, args: readonly string[], opts: SpawnOp
       if (child.pid === undefined) reject(new ProcError('proc.spawnFailed', `cannot start ${cmd}: ${e.message}`));
     });
     child.once('spawn', () => {
-      const t = new Tracked(child, marker, opts.outputCapBytes ?? 1 << 20, opts.onOutput);
+      const t = new Tracked(child, marker, opts.outputCapBytes ?? 1 << 20, opts.onOutput, opts.uid);
       live.add(t);
       installExitHook();
       resolve(t);
     });
   });
+}
+
+let setprivFound: string | null | undefined;
+
+/** util-linux's setpriv, when installed (it is on every Debian and Ubuntu). */
+function setprivPath(): string | undefined {
+  if (setprivFound === undefined) setprivFound = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+  return setprivFound ?? undefined;
+}
+
+/** SIGKILL every process of `uid` (a sandbox's own uid) and wait, bounded, until none is left. */
+export async function killAllOfUid(uid: number, within = 3000): Promise<void> {
+  const deadline = Date.now() + within;
+  for (;;) {
+    const pids = listProcesses().filter((p) => realUid(p.pid) === uid).map((p) => p.pid);
+    if (pids.length === 0 || Date.now() > deadline) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await pause(10);
+  }
 }
 
 /** Kill every tracked tree still alive (for the CLI's SIGINT handler). */

@@ -1,0 +1,327 @@
+// One submission's sandbox: the level it gets, a pristine snapshot of its
+// folder, a uid of its own, its own X server, and a fresh context per run
+// (its own writable copy, HOME and, at the full level, network namespace).
+// Everything it starts is tracked and ends with it; its files are removed.
+
+import { randomBytes, randomInt } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findXvfb, startXvfb, type XServer } from '../env/display.js';
+import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.js';
+import { sandboxCapabilities, type SandboxCapabilities } from './detect.js';
+import { DEFAULT_LIMITS, insidePaths, sandboxCommand, type HostPaths, type InsidePaths, type SandboxLevel, type SandboxLimits } from './plan.js';
+import { allocateUid, type UidLease } from './uids.js';
+import { listenNow, xauthority, type Deferred, deferred } from './support.js';
+
+/** What a course asks for: `auto` takes the strongest level the machine allows, `strict` refuses less than full. */
+export type SandboxMode = 'auto' | 'strict' | 'off';
+
+/** A sandbox could not be set up: a harness fault, never the student's. */
+export class SandboxError extends Error {
+  constructor(
+    readonly code: 'sandbox.unavailable' | 'sandbox.setupFailed' | 'sandbox.tooLarge',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+/** Options of Sandbox.open(). */
+export interface SandboxOptions {
+  /** The submission folder (never altered). */
+  dir: string;
+  mode: SandboxMode;
+  limits?: Partial<SandboxLimits>;
+  /** The Python that runs clients and static checks, and the installation folders it needs. */
+  python: { executable: string; prefixes: string[] };
+  /** Start an X server for the submission's windows. */
+  display: boolean;
+  /** The grader's environment (DISPLAY for `off`). */
+  env?: NodeJS.ProcessEnv;
+  /** Keep a framebuffer file for screenshots. */
+  screenshots?: boolean;
+  timeoutScale?: number;
+}
+
+/** Largest submission folder copied into a sandbox. */
+export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const AGENT_DIR = join(PACKAGE_ROOT, 'agent');
+/** dist/sandbox: holds init.mjs, bound alone into the full sandbox. */
+const INIT_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** The level `mode` gives on a machine with `caps`, and what it lacks; throws for strict without the full sandbox. */
+export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { level: SandboxLevel; notes: string[] } {
+  if (mode === 'off') return { level: 'off', notes: ['sandbox off (--sandbox off): the client ran as the grader, with its environment, files and network'] };
+  if (caps.bwrap) return { level: 'full', notes: caps.missing };
+  if (mode === 'strict') {
+    throw new SandboxError('sandbox.unavailable', `--sandbox strict needs the full sandbox, which this machine does not give: ${caps.missing.join('; ')}`);
+  }
+  return { level: 'fallback', notes: caps.missing };
+}
+
+function folderBytes(dir: string, limit: number): number {
+  let total = 0;
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const st = lstatSync(join(d, name));
+      total += st.isFile() ? st.size : 0;
+      if (total > limit) return;
+      if (st.isDirectory()) walk(join(d, name));
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+function chownTree(path: string, uid: number): void {
+  chownSync(path, uid, uid);
+  if (!lstatSync(path).isDirectory()) return;
+  for (const name of readdirSync(path)) {
+    const child = join(path, name);
+    if (lstatSync(child).isSymbolicLink()) continue;
+    chownTree(child, uid);
+  }
+}
+
+export class Sandbox {
+  private runs = 0;
+
+  private constructor(
+    readonly level: SandboxLevel,
+    /** What this level does not give, for reports and `grade doctor`. */
+    readonly notes: string[],
+    private readonly caps: SandboxCapabilities,
+    private readonly opts: SandboxOptions,
+    private readonly root: string,
+    private readonly uid: UidLease | undefined,
+    private readonly x: XServer | undefined,
+    /** The DISPLAY clients get. */
+    readonly display: string | undefined,
+    /** The framebuffer file, when screenshots were asked for. */
+    readonly framebuffer: string | undefined,
+    private readonly limits: SandboxLimits,
+  ) {}
+
+  static async open(opts: SandboxOptions): Promise<Sandbox> {
+    const caps = await sandboxCapabilities({ env: opts.env });
+    const { level, notes } = chooseLevel(opts.mode, caps);
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    if (level !== 'off' && folderBytes(opts.dir, MAX_SUBMISSION_BYTES) > MAX_SUBMISSION_BYTES) {
+      throw new SandboxError('sandbox.tooLarge', `the submission folder holds more than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MiB: is it a submission?`);
+    }
+    const root = mkdtempSync(join(tmpdir(), 'chatgrade-sandbox-'));
+    chmodSync(root, 0o711);
+    let uid: UidLease | undefined;
+    let x: XServer | undefined;
+    try {
+      if (level !== 'off') {
+        // The pristine copy every run starts from: the original is never touched again.
+        cpSync(opts.dir, join(root, 'snapshot'), { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('__pycache__') });
+        chmodSync(join(root, 'snapshot'), 0o700);
+        if (caps.root && caps.setpriv) {
+          uid = allocateUid();
+          await killAllOfUid(uid.uid);
+        }
+      }
+      let display = opts.env?.DISPLAY;
+      let framebuffer: string | undefined;
+      if (opts.display && (level !== 'off' || !display || opts.screenshots)) {
+        const xvfb = findXvfb(opts.env);
+        if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed submission gets an X server of its own (apt-get install xvfb)');
+        const auth = level === 'off' ? undefined : join(root, 'xauth');
+        if (auth) writeFileSync(auth, xauthority(randomBytes(16)), { mode: 0o600 });
+        const fbdir = opts.screenshots ? join(root, 'fb') : undefined;
+        if (fbdir) mkdirSync(fbdir, { mode: 0o700 });
+        x = await startXvfb(xvfb, { within: 10_000 * (opts.timeoutScale ?? 1), ...(auth ? { auth } : {}), ...(fbdir ? { fbdir } : {}) });
+        display = x.display;
+        framebuffer = fbdir ? join(fbdir, 'Xvfb_screen0') : undefined;
+      }
+      return new Sandbox(level, notes, caps, opts, root, uid, x, display, framebuffer, limits);
+    } catch (err) {
+      await x?.proc.kill(500).catch(() => undefined);
+      uid?.release();
+      rmSync(root, { recursive: true, force: true });
+      if (err instanceof SandboxError) throw err;
+      throw new SandboxError('sandbox.setupFailed', `could not set up the sandbox: ${(err as Error).message}`);
+    }
+  }
+
+  /** A fresh context for one run: its own copy of the submission and HOME. */
+  newRun(): SandboxRun {
+    const dir = join(this.root, `run-${++this.runs}`);
+    mkdirSync(dir, { mode: 0o711 });
+    const home = join(dir, 'home');
+    const sockets = join(dir, 'sockets');
+    mkdirSync(sockets, { mode: 0o755 });
+    if (this.level === 'off') {
+      mkdirSync(home, { mode: 0o700 });
+    } else {
+      mkdirSync(home, { mode: 0o700 });
+      cpSync(join(this.root, 'snapshot'), join(home, 'submission'), { recursive: true, verbatimSymlinks: true });
+      mkdirSync(join(home, 'tmp'), { mode: 0o700 });
+    }
+    const x11 = this.x && this.level !== 'off' ? { socket: this.x.socket, xauthority: join(home, '.Xauthority') } : undefined;
+    if (x11) cpSync(join(this.root, 'xauth'), x11.xauthority);
+    if (this.uid) chownTree(home, this.uid.uid);
+    const host: HostPaths = {
+      home,
+      sockets,
+      agentDir: AGENT_DIR,
+      readOnly: [...this.opts.python.prefixes, INIT_DIR, dirname(dirname(process.execPath))],
+      ...(x11 ? { x11 } : {}),
+    };
+    return new SandboxRun(this, host, dir);
+  }
+
+  /** @internal What a run needs from its sandbox. */
+  get context(): { level: SandboxLevel; caps: SandboxCapabilities; uid: number | undefined; limits: SandboxLimits; display: string | undefined; original: string; env: NodeJS.ProcessEnv; timeoutScale: number } {
+    return {
+      level: this.level,
+      caps: this.caps,
+      uid: this.uid?.uid,
+      limits: this.limits,
+      display: this.display,
+      original: this.opts.dir,
+      env: this.opts.env ?? process.env,
+      timeoutScale: this.opts.timeoutScale ?? 1,
+    };
+  }
+
+  /** Stop the X server, kill anything of the submission's uid still alive, remove every file. */
+  async dispose(): Promise<void> {
+    await this.x?.proc.kill(500).catch(() => undefined);
+    if (this.uid) await killAllOfUid(this.uid.uid);
+    this.uid?.release();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Options of SandboxRun.spawn(). */
+export interface SpawnInSandbox {
+  /** Variables the command needs on top of the sandbox's own (PATH, LANG, HOME, DISPLAY...). */
+  env?: Record<string, string>;
+  outputCapBytes?: number;
+  /** A pipe on fd 3 for a report that is not the child's stdout (static checks). */
+  reportFd?: boolean;
+  /** Text written to the child's stdin, which is then closed. */
+  stdin?: string;
+}
+
+/** One run's context inside a submission's sandbox. */
+export class SandboxRun {
+  private readonly listens: { host: string; port: number; server: Deferred<Server> }[] = [];
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly host: HostPaths,
+    private readonly dir: string,
+  ) {}
+
+  get level(): SandboxLevel {
+    return this.sandbox.level;
+  }
+
+  /** Paths as the run's processes see them. */
+  get inside(): InsidePaths {
+    return insidePaths(this.level, this.host);
+  }
+
+  /** The run's copy of the submission, as the grader sees it (the original at level off). */
+  get workdir(): string {
+    return this.level === 'off' ? this.sandbox.context.original : join(this.host.home, 'submission');
+  }
+
+  /**
+   * A TCP listener the run's processes reach at host:port. At the full
+   * level it lives in the run's own network namespace: the port is chosen
+   * here and the server arrives when the first process starts (spawn()).
+   */
+  async listen(host: string): Promise<{ host: string; port: number; server: Promise<Server> }> {
+    if (this.level !== 'full') {
+      const server = await listenNow(host);
+      return { host, port: (server.address() as { port: number }).port, server: Promise.resolve(server) };
+    }
+    let port: number;
+    do port = randomInt(20_000, 60_000);
+    while (this.listens.some((l) => l.port === port));
+    const entry = { host, port, server: deferred<Server>() };
+    this.listens.push(entry);
+    return { host, port, server: entry.server.promise };
+  }
+
+  /** Start a command (inside paths) in the run's sandbox. */
+  async spawn(command: string[], opts: SpawnInSandbox = {}): Promise<TrackedProcess> {
+    const ctx = this.sandbox.context;
+    const inside = this.inside;
+    const own: Record<string, string> = ctx.level === 'off'
+      ? { ...(ctx.env as Record<string, string>) }
+      : { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: inside.home, TMPDIR: ctx.level === 'full' ? '/tmp' : join(inside.home, 'tmp') };
+    if (ctx.display) own.DISPLAY = ctx.display;
+    if (inside.xauthority) own.XAUTHORITY = inside.xauthority;
+    const pending = ctx.level === 'full' ? this.listens.splice(0) : [];
+    const wrapped = pending.length
+      ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify({ listen: pending.map(({ host, port }) => ({ host, port })), command })]
+      : command;
+    // init.mjs talks to us over Node's IPC channel on fd 3; it removes these before starting the client.
+    const ipc: Record<string, string> = pending.length ? { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' } : {};
+    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: ctx.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command: wrapped });
+    const extraFds: ('pipe' | 'ipc')[] = pending.length ? ['ipc'] : opts.reportFd ? ['pipe'] : [];
+    const env = plan.env;
+    let proc: TrackedProcess;
+    try {
+      proc = await spawnTracked(plan.cmd, plan.args, {
+        cwd: ctx.level === 'full' ? '/' : this.workdir,
+        env,
+        outputCapBytes: opts.outputCapBytes,
+        stdin: opts.stdin !== undefined,
+        extraFds,
+        ...(ctx.uid !== undefined ? { uid: ctx.uid } : {}),
+      });
+    } catch (err) {
+      for (const l of pending) l.server.reject(err as Error);
+      throw new SandboxError('sandbox.setupFailed', `could not start the sandbox: ${(err as Error).message}`);
+    }
+    if (opts.stdin !== undefined) proc.child.stdin!.end(opts.stdin);
+    if (pending.length) await this.receiveListeners(proc, pending, ctx.timeoutScale);
+    return proc;
+  }
+
+  private async receiveListeners(proc: TrackedProcess, pending: typeof this.listens, scale: number): Promise<void> {
+    const got = new Set<number>();
+    const within = 10_000 * scale;
+    const outcome = await new Promise<string | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(`the sandbox did not open its listeners within ${within} ms`), within);
+      proc.child.on('message', (msg: { type?: string; index?: number }, handle: unknown) => {
+        if (msg?.type === 'listening' && typeof msg.index === 'number' && handle) {
+          pending[msg.index]?.server.resolve(handle as Server);
+          got.add(msg.index);
+        }
+        if (msg?.type === 'started' && got.size === pending.length) {
+          clearTimeout(timer);
+          resolve(undefined);
+        }
+      });
+      void proc.exited.then(() => {
+        clearTimeout(timer);
+        resolve(got.size === pending.length ? undefined : `the sandbox ended before opening its listeners: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
+      });
+    });
+    if (outcome) {
+      const err = new SandboxError('sandbox.setupFailed', outcome);
+      for (const l of pending) l.server.reject(err);
+      await proc.kill(200).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Remove the run's files (its processes must be gone). */
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
