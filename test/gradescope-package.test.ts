@@ -86,7 +86,7 @@ function gradescopeRoot(grader?: string): { root: string; env: NodeJS.ProcessEnv
   return { root, env };
 }
 
-function runAutograder(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; results: { score: number; output: string; tests: unknown[] } }> {
+function runAutograder(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; results: { score: number; output: string; visibility?: string; tests: unknown[] } }> {
   return new Promise((resolve, reject) => {
     execFile(join(scripts, 'run_autograder'), [], { env, cwd: env.AUTOGRADER_ROOT, timeout: 60_000 }, (err, stdout) => {
       const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
@@ -118,8 +118,11 @@ describe('run_autograder', () => {
   it('writes a score-0 result naming the problem when the grader is not installed', async () => {
     const { env } = gradescopeRoot();
     const r = await runAutograder({ ...env, CHATGRADE_BIN: '/nonexistent/chatgrade' });
-    expect(r.results.score).toBe(0);
-    expect(r.results.tests).toEqual([]);
+    expect(r.results).toMatchObject({ score: 0, visibility: 'after_published' });
+    // One hidden failed test keeps the placeholder total from students until staff publish.
+    expect(r.results.tests).toEqual([
+      { name: 'Grading could not run', number: '0', score: 0, max_score: 0, status: 'failed', visibility: 'after_published', output: r.results.output },
+    ]);
     expect(r.results.output).toMatch(/stopped \(exit 127\)/);
     expect(r.results.output).toMatch(/not installed at \/nonexistent\/chatgrade \(did setup\.sh fail\?\)/);
     expect(r.results.output).toMatch(/not graded/);
