@@ -47,6 +47,8 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .description('Grade a student chat client against the assignment rubric')
     .version(VERSION, '-V, --version')
     .exitOverride()
+    // Subcommands own their options: `gradescope-package --out x.zip` is not the grading --out.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   program
@@ -77,12 +79,24 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
 
   program
     .command('doctor')
-    .description('check this machine: Node, a Python with tkinter, a display or Xvfb, the probe agent')
-    .action(async () => {
+    .description('check this machine: Node, a Python with tkinter, a display or Xvfb, bubblewrap, the probe agent')
+    .option('--fix', 'install missing system packages with apt-get (as root; CHATGRADE_NO_INSTALL=1 forbids it)')
+    .action(async (opts: { fix?: boolean }) => {
       const { doctor } = await import('../probe/doctor.js');
-      const checks = await doctor();
+      const checks = await doctor({ env: io.env, fix: opts.fix, log: (line) => io.stderr(`${line}\n`) });
       for (const c of checks) io.stdout(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}\n`);
       code = checks.every((c) => c.ok) ? 0 : 2;
+    });
+
+  program
+    .command('gradescope-package')
+    .description('build a Gradescope autograder zip (setup.sh, run_autograder, this grader packed, the course config)')
+    .option('--config <file>', 'course config to grade with (default: the default rubric)')
+    .option('--out <file>', 'the zip to write', 'autograder.zip')
+    .option('--tarball <tgz>', 'use this `npm pack` tarball of chatgrade instead of packing now')
+    .action(async (opts: { config?: string; out: string; tarball?: string }) => {
+      const { gradescopePackage } = await import('./gradescope-package.js');
+      code = await gradescopePackage(opts, io);
     });
 
   program

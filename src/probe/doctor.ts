@@ -1,9 +1,11 @@
-// `grade doctor`: can this machine grade? Each check says what was found or
-// what to install; none of them throws.
+// `chatgrade doctor`: can this machine grade? Each check says what was found
+// or what to install; none of them throws. With `fix`, the missing system
+// packages are installed first (src/env/install.ts).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireDisplay, findPython, findXvfb } from '../env/index.js';
+import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
 import { agentDir } from './launch.js';
 
 /** One line of the doctor's report. */
@@ -28,7 +30,7 @@ async function pythonCheck(): Promise<DoctorCheck> {
       detail: `${py.executable} (Python ${py.version}, Tk ${py.tkVersion}, Tcl ${py.tclPatchLevel}; found as ${py.candidate})`,
     };
   } catch (e) {
-    return { name: 'python with tkinter', ok: false, detail: (e as Error).message };
+    return { name: 'python with tkinter', ok: false, detail: `${(e as Error).message} (\`chatgrade doctor --fix\` installs python3-tk)` };
   }
 }
 
@@ -36,7 +38,7 @@ async function displayCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
   if (env.DISPLAY) return { name: 'display', ok: true, detail: `DISPLAY=${env.DISPLAY} (from the environment)` };
   const xvfb = findXvfb(env);
   if (!xvfb) {
-    return { name: 'display', ok: false, detail: 'DISPLAY is not set and Xvfb was not found: install xvfb (apt-get install xvfb) or set DISPLAY' };
+    return { name: 'display', ok: false, detail: 'DISPLAY is not set and Xvfb was not found: install xvfb (\`chatgrade doctor --fix\`, or apt-get install xvfb) or set DISPLAY' };
   }
   try {
     // Start and stop one, so a broken Xvfb shows here and not mid-run.
@@ -48,6 +50,12 @@ async function displayCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
   }
 }
 
+async function sandboxCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  return (await isPresent('bubblewrap', env))
+    ? { name: 'bubblewrap', ok: true, detail: 'bwrap found (the sandbox around student code)' }
+    : { name: 'bubblewrap', ok: false, detail: 'bwrap not found: install bubblewrap (`chatgrade doctor --fix`, or apt-get install bubblewrap)' };
+}
+
 function agentCheck(): DoctorCheck {
   const dir = agentDir();
   const missing = ['run_client.py', 'chatgrade_agent.py'].filter((f) => !existsSync(join(dir, f)));
@@ -56,8 +64,27 @@ function agentCheck(): DoctorCheck {
     : { name: 'probe agent', ok: true, detail: dir };
 }
 
-/** Check Node, a Python with tkinter, a display (or Xvfb) and the agent files. */
-export async function doctor(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<DoctorCheck[]> {
+/** Options for doctor. */
+export interface DoctorOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Install missing system packages first (`doctor --fix`). */
+  fix?: boolean;
+  /** Where --fix says what it does, one line each. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap and the
+ * agent files. With `fix`, install what is missing first; an install that
+ * fails is logged and shows again in the checks.
+ */
+export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const env = opts.env ?? process.env;
-  return [nodeCheck(), await pythonCheck(), await displayCheck(env), agentCheck()];
+  if (opts.fix) {
+    const log = opts.log ?? (() => undefined);
+    await ensureSystemPackages({ need: packagesForGrading(env), allowInstall: true, log, env }).catch((e: Error & { code?: string }) =>
+      log(`chatgrade doctor: ${e.message}${e.code ? ` [${e.code}]` : ''}`),
+    );
+  }
+  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), agentCheck()];
 }
