@@ -5,7 +5,11 @@ Usage: static_check.py import <module> | sockets
       windows intercepted; report whether it returned, opened a connection
       or a window, or raised.
   sockets: list every module other than net.py that imports socket.
-Prints one JSON object on stdout.
+
+The grader writes a nonce on stdin; the report is one JSON object
+{"nonce": ..., "result": ...} written on fd 3, which is moved out of the
+way before any student code runs. Nothing the module prints on stdout
+counts, so printing a fake report gains nothing.
 """
 import ast
 import json
@@ -80,14 +84,27 @@ def _sockets() -> dict:
     return {"offenders": offenders}
 
 
+def _report_channel() -> tuple[int, str]:
+    """The report's descriptor (fd 3, moved to a non-inheritable one) and the grader's nonce."""
+    nonce = sys.stdin.readline().strip()
+    sys.stdin.close()
+    fd = os.dup(3)
+    os.close(3)
+    return fd, nonce
+
+
 def main() -> None:
+    fd, nonce = _report_channel()
     sys.path.insert(0, os.getcwd())
     sys.dont_write_bytecode = True
     if sys.argv[1:2] == ["import"]:
         result = _import(sys.argv[2])
     else:
         result = _sockets()
-    sys.stdout.write("\n@@chatgrade@@" + json.dumps(result) + "\n")
+    data = json.dumps({"nonce": nonce, "result": result}).encode()
+    while data:
+        data = data[os.write(fd, data):]
+    os.close(fd)
     sys.stdout.flush()
     os._exit(0)
 

@@ -5,9 +5,13 @@
 import { basename, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HarnessFault, StepFailed, limitsFor, type CheckScript, type Verdict } from './check.js';
+import { captureScreen } from './env/screenshot.js';
 import type { TranscriptEntry } from './fake-server/session.js';
+import { tcpListener } from './fake-server/tcp.js';
 import type { Launcher } from './launcher.js';
-import type { Pack, PackRun } from './pack.js';
+import { Limiter, SharedFacts } from './limiter.js';
+import type { ExecOutcome, Pack, PackRun, RunEnv } from './pack.js';
+import type { Sandbox, SandboxRun } from './sandbox/index.js';
 import { Rng } from './random.js';
 import type { CheckResult, GradeResult, HarnessError, RubricInfo, TranscriptLine } from './results.js';
 import { SCHEMA_VERSION } from './results.js';
@@ -26,9 +30,14 @@ export interface GradeOptions {
   weights: Record<string, number>;
   timeoutScale: number;
   python: { executable: string; version: string; tkVersion: string };
-  display: string | undefined;
-  /** The launcher for client runs (the CLI wires the probe and the launch config). */
-  launcher: Launcher;
+  /** The submission's sandbox: every process of every run starts in it. */
+  sandbox: Sandbox;
+  /** The launcher for one run's clients (the CLI wires the probe and the launch config). */
+  launcher: (run: SandboxRun) => Launcher;
+  /** Client runs at once, shared with the other submissions of a class; default: `jobs` for this one alone. */
+  limiter?: Limiter;
+  /** Take a screenshot of the client's windows at each failed check (the HTML report shows it). */
+  screenshots?: boolean;
   /** Widget paths from the config (keys are the pack's uiKeys). */
   ui?: Readonly<Record<string, string>>;
   /** Live wire log (--verbose). */
@@ -78,20 +87,56 @@ function verdictOf(err: unknown): Verdict {
 
 interface RunOutcome {
   results: CheckResult[];
+  probe?: string | undefined;
   log?: GradeResult['logs'][number];
 }
 
-async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, rng: Rng): Promise<RunOutcome> {
-  const { rubric } = opts.pack;
-  const run: PackRun = opts.pack.createRun(kind, {
-    dir: opts.dir,
+/** What a run's checks may use of its sandbox. */
+function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, shared: SharedFacts): RunEnv {
+  return {
+    dir: sbRun.workdir,
     python: opts.python.executable,
     rng,
     limits: limitsFor(opts.timeoutScale),
-    launch: opts.launcher,
+    launch: opts.launcher(sbRun),
+    listen: async (host) => {
+      const at = await sbRun.listen(host);
+      return tcpListener(at.host, at.port, at.server);
+    },
+    exec: (command, o) => execIn(sbRun, command(sbRun.inside), o),
+    shared,
     ui: opts.ui ?? {},
     onWire: opts.onWire && ((e) => opts.onWire!(kind, e)),
+  };
+}
+
+/** Run a static check's command in the sandbox: bounded, its report read from fd 3 to the end. */
+async function execIn(sbRun: SandboxRun, command: string[], o: { within: number; stdin?: string }): Promise<ExecOutcome> {
+  const proc = await sbRun.spawn(command, { reportFd: true, outputCapBytes: 64 * 1024, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const fd3 = proc.child.stdio[3] as NodeJS.ReadableStream;
+  const ended = new Promise<void>((resolve) => {
+    fd3.on('data', (c: Buffer) => {
+      if (size < 256 * 1024) chunks.push(c);
+      size += c.length;
+    });
+    fd3.on('end', resolve);
+    fd3.on('error', () => resolve());
   });
+  try {
+    const exit = await Promise.race([proc.exited, delay(o.within, undefined, { ref: false })]);
+    if (exit) await Promise.race([ended, delay(1000, undefined, { ref: false })]);
+    return { exited: exit !== undefined, code: exit?.code ?? null, signal: exit?.signal ?? null, report: Buffer.concat(chunks).toString('utf8'), stderr: proc.stderr().text };
+  } finally {
+    await proc.kill(200).catch(() => undefined);
+  }
+}
+
+async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, rng: Rng, shared: SharedFacts): Promise<RunOutcome> {
+  const { rubric } = opts.pack;
+  const sbRun = await opts.sandbox.newRun();
+  const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, rng, shared));
   const results: CheckResult[] = [];
   try {
     for (const script of scripts) {
@@ -128,29 +173,32 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = toLines(evidence);
+      if (verdict.status === 'failed') await witness(result, run, opts);
       results.push(result);
       opts.onCheck?.(result);
     }
   } finally {
     await run.dispose();
+    await sbRun.dispose();
   }
   const stderr = run.stderr();
-  return { results, log: stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-8000), truncated: stderr.length > 8000 } };
+  return { results, probe: run.probeMode?.(), log: stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-8000), truncated: stderr.length > 8000 } };
 }
 
-/** Run `fns` with at most `jobs` at once, keeping their order in the output. */
-async function pool<T>(fns: (() => Promise<T>)[], jobs: number): Promise<T[]> {
-  const out: T[] = new Array(fns.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < fns.length) {
-      const i = next++;
-      out[i] = await fns[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, fns.length)) }, worker));
-  return out;
+/** What the grader understood at a lost check, and (for the HTML report) the screen then. */
+async function witness(result: CheckResult, run: PackRun, opts: GradeOptions): Promise<void> {
+  const seen = run.seen?.();
+  if (seen) result.seen = seen;
+  const fb = opts.sandbox.framebuffer;
+  if (!opts.screenshots || !fb) return;
+  try {
+    const shot = await captureScreen(fb);
+    result.screenshot = { ...shot, t: Math.round(run.now()) };
+  } catch {
+    // A missing picture is no reason to lose the verdict.
+  }
 }
+
 
 export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> {
   const { pack } = opts;
@@ -167,9 +215,12 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
   const runs = pack.runs.map((r) => r.kind).filter((k) => byRun.has(k)).map((kind) => {
     const scripts = byRun.get(kind)!.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s);
     const rng = new Rng(`${opts.seed}:${kind}`);
-    return () => runOne(kind, scripts, opts, rng);
+    return () => runOne(kind, scripts, opts, rng, shared);
   });
-  const outcomes = await pool(runs, opts.jobs);
+  const shared = new SharedFacts();
+  const limiter = opts.limiter ?? new Limiter(opts.jobs);
+  // In run order, so the first runs get the first slots.
+  const outcomes = await Promise.all(runs.map((fn) => limiter.run(fn)));
   const results = outcomes.flatMap((o) => o.results);
   for (const c of rubric.checks) {
     if (selected.has(c.id)) continue;
@@ -178,6 +229,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
   results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const outcomesById: Record<string, Outcome> = Object.fromEntries(results.map((r) => [r.id, r.status]));
   const errors: HarnessError[] = [];
+  const probe = outcomes.map((o) => o.probe).find(Boolean);
   return {
     schemaVersion: SCHEMA_VERSION,
     grader: { name: 'chatgrade', version: VERSION },
@@ -190,8 +242,10 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
       node: process.version,
       python: `${opts.python.executable} (${opts.python.version})`,
       tk: opts.python.tkVersion,
-      ...(opts.display ? { display: opts.display } : {}),
+      ...(opts.sandbox.display ? { display: opts.sandbox.display } : {}),
       platform: `${process.platform}-${process.arch}`,
+      sandbox: opts.sandbox.level,
+      ...(probe ? { probe } : {}),
     },
     score: score(rubric, outcomesById, opts.weights),
     checks: results,

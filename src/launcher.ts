@@ -3,9 +3,11 @@
 // the client is told (its arguments) is the pack's business; how it is
 // started, watched and killed is the same for every pack.
 
+import { join } from 'node:path';
 import type { LaunchConfig } from './config.js';
 import type { AgentLink } from './probe/link.js';
 import { launchClient } from './probe/launch.js';
+import type { SandboxRun } from './sandbox/index.js';
 
 /** Tracebacks printed on stderr (each from its header to the exception line). */
 export function stderrTracebacks(stderr: string): string[] {
@@ -52,9 +54,7 @@ export interface LaunchRequest {
 export type Launcher = (req: LaunchRequest) => Promise<ClientProcess>;
 
 export interface LauncherOptions {
-  dir: string;
   python: string;
-  display: string | undefined;
   launch: LaunchConfig;
   /** The pack's default entry file (e.g. main.py), used when the config names none. */
   entry: string;
@@ -64,20 +64,26 @@ export interface LauncherOptions {
 /** Output kept per client stream. */
 export const OUTPUT_CAP = 256 * 1024;
 
-export function makeLauncher(opts: LauncherOptions): Launcher {
-  return async ({ args, vars }) => {
-    const all: Record<string, string> = { ...vars, dir: opts.dir };
+/** The launcher of one run: clients start in that run's sandbox, in its copy of the submission. */
+export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launcher {
+  return (run) => async ({ args, vars }) => {
+    const { workdir, agentDir } = run.inside;
+    const all: Record<string, string> = { ...vars, dir: workdir };
     const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => all[k] ?? m);
     const client = await launchClient({
-      dir: opts.dir,
+      dir: run.workdir,
       entry: opts.launch.entry ?? opts.entry,
       args,
       python: opts.python,
-      display: opts.display,
       command: opts.launch.command?.map(fill),
       outputCapBytes: OUTPUT_CAP,
       helloWithin: 10_000 * opts.timeoutScale,
       acceptExplicit: opts.launch.explicitProbe,
+      place: {
+        runner: join(agentDir, 'run_client.py'),
+        listen: () => run.listen('127.0.0.1'),
+        spawn: (command, env, outputCapBytes) => run.spawn(command, { env, outputCapBytes }),
+      },
     });
     const link = client.link;
     return {

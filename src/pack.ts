@@ -6,7 +6,9 @@
 
 import type { CheckScript, Limits } from './check.js';
 import type { TranscriptEntry } from './fake-server/session.js';
+import type { Listener } from './fake-server/transport.js';
 import type { Launcher } from './launcher.js';
+import type { SharedFacts } from './limiter.js';
 import type { Rng } from './random.js';
 import type { Rubric } from './rubric.js';
 
@@ -19,12 +21,29 @@ export interface RunEnv {
   /** This run's own random stream. */
   rng: Rng;
   limits: Limits;
-  /** Starts the client with the probe wired in. */
+  /** Starts the client with the probe wired in (in the run's sandbox). */
   launch: Launcher;
+  /** Listen for the client at host (a port is chosen): TCP in the run's sandbox network. */
+  listen(host: string): Promise<Listener>;
+  /** Run a command in the run's sandbox (static checks), with a time limit; its report comes on fd 3, never from its stdout. */
+  exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number; stdin?: string }): Promise<ExecOutcome>;
+  /** Facts the runs of this submission share (see SharedFacts). */
+  shared: SharedFacts;
   /** Widget paths a config names, where the GUI departs from the conventions (keys are the pack's `uiKeys`). */
   ui: Readonly<Record<string, string>>;
   /** Live wire log (--verbose). */
   onWire?: (entry: TranscriptEntry) => void;
+}
+
+/** How a static check's process ended. */
+export interface ExecOutcome {
+  /** False when it did not exit within the limit (it was killed). */
+  exited: boolean;
+  code: number | null;
+  signal: string | null;
+  /** What it wrote on fd 3 (capped). */
+  report: string;
+  stderr: string;
 }
 
 /** The core's view of one run of a pack: a client session (or none, for static checks) that checks share. */
@@ -35,6 +54,10 @@ export interface PackRun {
   transcriptSince(t: number): TranscriptEntry[];
   /** The client's captured stderr, when a client was started. */
   stderr(): string | undefined;
+  /** How the client's GUI was seen ('tk-agent' or 'explicit'), once a client said hello. */
+  probeMode?(): string | undefined;
+  /** What the grader understands of the GUI now (for a failed check's report). */
+  seen?(): Record<string, unknown> | undefined;
   /** Stop everything the run started. */
   dispose(): Promise<void>;
 }

@@ -1,25 +1,38 @@
 // The launcher picks the driver from the client's hello: the Tk agent for
 // Python clients, the explicit probe for a configured command in another language.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPython } from '../src/env/index.js';
+import { findPython, type PythonInfo } from '../src/env/index.js';
 import { makeLauncher, stderrTracebacks } from '../src/launcher.js';
 import { ExplicitDriver } from '../src/probe/explicit.js';
 import { chatClient, type LaunchedClient } from '../src/packs/chat/scenarios/session-run.js';
+import { Sandbox, type SandboxRun } from '../src/sandbox/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/explicit-client.mjs', import.meta.url));
-let python: string;
+let python: PythonInfo;
+let sandbox: Sandbox;
+let run: SandboxRun;
+const folder = mkdtempSync(join(tmpdir(), 'chatgrade-launcher-'));
 const started: LaunchedClient[] = [];
 beforeAll(async () => {
-  python = (await findPython()).executable;
+  python = await findPython();
+  copyFileSync(fixture, join(folder, 'explicit-client.mjs'));
+  sandbox = await Sandbox.open({ dir: folder, mode: 'auto', python: { executable: python.executable, prefixes: python.prefixes }, display: false });
+  run = await sandbox.newRun();
 });
 afterAll(async () => {
   for (const c of started) await c.kill();
+  await run?.dispose();
+  await sandbox?.dispose();
+  rmSync(folder, { recursive: true, force: true });
 });
 
 describe('makeLauncher', () => {
   it('drives a configured non-Python command through the explicit probe, losing no early event', async () => {
-    const launch = makeLauncher({ dir: process.cwd(), python, display: undefined, launch: { command: [process.execPath, fixture, '--user', '{user}'], ui: {}, explicitProbe: true }, entry: 'main.py', timeoutScale: 1 });
+    const launch = makeLauncher({ python: python.executable, launch: { command: [process.execPath, '{dir}/explicit-client.mjs', '--user', '{user}'], ui: {}, explicitProbe: true }, entry: 'main.py', timeoutScale: 1 })(run);
     const proc = await launch({ args: [], vars: { host: '127.0.0.1', port: '1', user: 'alice' } });
     const client = chatClient(proc, { self: 'alice', knownUsers: ['alice'], ui: {}, commandTimeoutMs: 2000 });
     started.push(client);

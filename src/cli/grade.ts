@@ -4,19 +4,22 @@
 
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, checkAgainstPack, launchFor, loadCourseConfig, loadSubmissionConfig, weightsFor, type CourseConfig } from '../config.js';
-import { acquireDisplay, findPython, type DisplayLease } from '../env/index.js';
-import { gradeSubmission, selectChecks } from '../grade.js';
-import { makeLauncher } from '../launcher.js';
+import { ConfigError, checkAgainstPack, loadCourseConfig, type CourseConfig } from '../config.js';
+import { findPython } from '../env/index.js';
+import type { TranscriptEntry } from '../fake-server/session.js';
+import { selectChecks } from '../grade.js';
 import type { Pack } from '../pack.js';
 import { PACKS, detectPack, packById } from '../packs/index.js';
 import { killAllTracked } from '../proc/index.js';
 import { newSeed } from '../random.js';
 import { REPORTERS, renderSafely, type ReporterName } from '../reporters/index.js';
 import type { GradeResult } from '../results.js';
+import { chooseLevel, sandboxCapabilities, type SandboxMode } from '../sandbox/index.js';
+import { gradeFolder, packFor, type GradingSetup } from '../submission.js';
 
 export interface GradeCliOptions {
   pack?: string;
+  sandbox?: SandboxMode;
   seed?: string;
   jobs: number;
   only?: string;
@@ -106,41 +109,37 @@ function reporterNames(spec: string): ReporterName[] {
 }
 
 export async function gradeCommand(args: string[], opts: GradeCliOptions, io: CliIo): Promise<number> {
-  let display: DisplayLease | undefined;
   try {
     const course: CourseConfig = opts.config ? loadCourseConfig(opts.config) : {};
     const chosen = namedPack(opts.pack ?? course.pack);
     const submissions = resolveSubmissions(args, chosen);
+    // The course config is everyone's: a mistake in it stops the grading before it starts.
+    for (const pack of new Set(submissions.map((d) => packFor(d, chosen ? { pack: chosen } : {})))) checkAgainstPack(course, pack, opts.config);
     const reporters = reporterNames(opts.reporter);
-    const seed = opts.seed ?? newSeed();
-    const timeoutScale = opts.timeoutScale ?? course.timeoutScale ?? 1;
-
+    const only = globs(opts.only);
+    const exclude = globs(opts.exclude);
+    if (selectChecks((chosen ?? detectPack(submissions[0]!) ?? PACKS[0]!).rubric, only, exclude).length === 0) {
+      throw new UsageError('--only/--exclude selected no check (see `grade --list`)');
+    }
     const python = await findPython();
+    const setup: GradingSetup = {
+      course,
+      ...(chosen ? { pack: chosen } : {}),
+      only,
+      exclude,
+      seed: opts.seed ?? newSeed(),
+      jobs: opts.jobs,
+      timeoutScale: opts.timeoutScale ?? course.timeoutScale ?? 1,
+      python,
+      sandbox: opts.sandbox ?? course.sandbox ?? 'auto',
+      screenshots: reporters.includes('html'),
+      ...(opts.verbose ? { onWire: (run: string, e: TranscriptEntry) => io.stderr(`  [${run}] ${String(Math.round(e.t)).padStart(6)}ms ${e.dir === 'c>s' ? 'C>' : e.dir === 's>c' ? 'S>' : '  '} ${e.text.slice(0, 200)}\n`) } : {}),
+    };
+    if (setup.sandbox === 'strict') chooseLevel('strict', await sandboxCapabilities());
     let worst = 0;
     for (const dir of submissions) {
-      const pack = chosen ?? detectPack(dir) ?? PACKS[0]!;
-      if (opts.config) checkAgainstPack(course, pack, opts.config);
-      const checks = selectChecks(pack.rubric, globs(opts.only), globs(opts.exclude));
-      if (checks.length === 0) throw new UsageError('--only/--exclude selected no check (see `grade --list`)');
-      const needsClient = pack.scripts.some((s) => checks.includes(s.id) && pack.runs.find((r) => r.kind === s.run)?.client);
-      if (needsClient) display ??= await acquireDisplay();
-      const { launch } = launchFor(course, loadSubmissionConfig(dir), pack);
-      const grading = gradeSubmission({
-        pack,
-        dir,
-        seed,
-        jobs: opts.jobs,
-        checks,
-        weights: weightsFor(pack.rubric, course),
-        timeoutScale,
-        python: { executable: python.executable, version: python.version, tkVersion: python.tkVersion },
-        display: display?.display,
-        launcher: makeLauncher({ dir, python: python.executable, display: display?.display, launch, entry: pack.entries[0]!, timeoutScale }),
-        ui: launch.ui,
-        onWire: opts.verbose ? (run, e) => io.stderr(`  [${run}] ${String(Math.round(e.t)).padStart(6)}ms ${e.dir === 'c>s' ? 'C>' : e.dir === 's>c' ? 'S>' : '  '} ${e.text.slice(0, 200)}\n`) : undefined,
-      });
       const interrupted = io.interrupted.then(() => 'interrupted' as const);
-      const result = await Promise.race([grading, interrupted]);
+      const result = await Promise.race([gradeFolder(dir, setup), interrupted]);
       if (result === 'interrupted') {
         await killAllTracked(200);
         io.stderr('grade: interrupted; every client process was stopped\n');
@@ -154,8 +153,6 @@ export async function gradeCommand(args: string[], opts: GradeCliOptions, io: Cl
     if (err instanceof UsageError || err instanceof ConfigError) io.stderr(`grade: ${e.message}\n`);
     else io.stderr(`grade: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
     return 2;
-  } finally {
-    await display?.release();
   }
 }
 
@@ -177,6 +174,7 @@ function report(result: GradeResult, reporters: ReporterName[], opts: GradeCliOp
     writeFileSync(path, r.text);
     io.stderr(`wrote ${path}\n`);
   }
+  for (const e of result.errors) io.stderr(`grade: ${result.submission.name}: ${e.message} [${e.code}]\n`);
   const incomplete = result.errors.length > 0 || result.checks.some((c) => c.status === 'error');
   if (incomplete) {
     io.stderr(`grade: ${result.submission.name}: some checks could not be measured (harness errors above); this grade is incomplete\n`);

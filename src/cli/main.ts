@@ -55,6 +55,7 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .argument('[submissions...]', 'submission folders (or folders of submissions)')
     .option('--pack <id>', 'the assignment pack (default: detected from the folder)')
     .option('--seed <seed>', 'seed for names, ids and texts (reproduces a run)')
+    .addOption(new Option('--sandbox <level>', 'isolation of student code: auto (strongest available), strict (full or refuse), off (debugging)').choices(['auto', 'strict', 'off']))
     .addOption(new Option('--jobs <n>', 'client runs at once').default(2).argParser(posInt('--jobs')))
     .option('--only <globs>', 'only these check ids (comma-separated globs, e.g. "conv.send.*,basic.*")')
     .option('--exclude <globs>', 'skip these check ids (comma-separated globs)')

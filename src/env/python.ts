@@ -26,6 +26,8 @@ export interface PythonInfo {
   /** tkinter.TkVersion and the Tcl patch level, e.g. "8.6" / "8.6.13". */
   tkVersion: string;
   tclPatchLevel: string;
+  /** Folders the installation lives in (sys.prefix, base_prefix, exec_prefix): what a sandbox must show. */
+  prefixes: string[];
 }
 
 /** Options for findPython. */
@@ -39,7 +41,8 @@ export interface FindPythonOptions {
 
 const PROBE_SCRIPT =
   'import sys, tkinter; print(sys.executable); print(sys.version.split()[0]); ' +
-  'print(tkinter.TkVersion); print(tkinter.Tcl().eval("info patchlevel"))';
+  'print(tkinter.TkVersion); print(tkinter.Tcl().eval("info patchlevel")); ' +
+  'print(" ".join(sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})))';
 
 const cache = new Map<string, Promise<PythonInfo>>();
 
@@ -78,14 +81,14 @@ function tryCandidate(candidate: string, within: number, env: NodeJS.ProcessEnv)
           resolve({ candidate, problem });
           return;
         }
-        const [executable, version, tkVersion, tclPatchLevel] = String(stdout).trim().split('\n');
+        const [executable, version, tkVersion, tclPatchLevel, prefixes] = String(stdout).trim().split('\n');
         if (!executable || !tkVersion) {
           resolve({ candidate, problem: 'unexpected output' });
           return;
         }
         resolve({
           candidate,
-          info: { executable, candidate, version: version ?? '', tkVersion, tclPatchLevel: tclPatchLevel ?? '' },
+          info: { executable, candidate, version: version ?? '', tkVersion, tclPatchLevel: tclPatchLevel ?? '', prefixes: (prefixes ?? '').split(' ').filter(Boolean) },
         });
       },
     );

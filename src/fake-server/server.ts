@@ -6,11 +6,12 @@ import { Session, type Outcome, type TranscriptEntry, type WaitOptions } from '.
 import { listenTcp } from './tcp.js';
 import type { Listener } from './transport.js';
 
-/** How to listen; `transport` swaps TCP for another adapter. */
+/** How to listen; `transport` swaps TCP for another adapter, `listener` brings one ready-made. */
 export interface ServerOptions {
   host?: string;
   port?: number;
   transport?: (host: string, port: number) => Promise<Listener>;
+  listener?: Listener;
 }
 
 export class FakeServer {
@@ -30,6 +31,7 @@ export class FakeServer {
   }
 
   static async listen(opts: ServerOptions = {}): Promise<FakeServer> {
+    if (opts.listener) return new FakeServer(opts.listener);
     const listen = opts.transport ?? listenTcp;
     return new FakeServer(await listen(opts.host ?? '127.0.0.1', opts.port ?? 0));
   }

@@ -80,20 +80,45 @@ class TcpConnection implements Connection {
   }
 }
 
+/**
+ * A Listener over a net.Server that is (or will be) listening at host:port:
+ * ours, or one handed to us from a sandbox's network namespace, which may
+ * arrive after the client was told where to connect.
+ */
+export function tcpListener(host: string, port: number, server: Promise<net.Server>): Listener {
+  const sockets = new Set<net.Socket>();
+  const listeners: ((c: Connection) => void)[] = [];
+  const pending: Connection[] = [];
+  void server.then(
+    (srv) =>
+      srv.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        const conn = new TcpConnection(socket);
+        if (listeners.length === 0) pending.push(conn);
+        for (const l of listeners) l(conn);
+      }),
+    () => undefined,
+  );
+  return {
+    host,
+    port,
+    onConnection(listener) {
+      listeners.push(listener);
+      for (const c of pending.splice(0)) listener(c);
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      const srv = await server.catch(() => undefined);
+      if (srv?.listening) await new Promise<void>((done) => srv.close(() => done()));
+    },
+  };
+}
+
 /** Listen on host:port (0 for an ephemeral port). */
 export function listenTcp(host = '127.0.0.1', port = 0): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    const sockets = new Set<net.Socket>();
-    const listeners: ((c: Connection) => void)[] = [];
-    const pending: Connection[] = [];
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      const conn = new TcpConnection(socket);
-      if (listeners.length === 0) pending.push(conn);
-      for (const l of listeners) l(conn);
-    });
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
@@ -103,19 +128,7 @@ export function listenTcp(host = '127.0.0.1', port = 0): Promise<Listener> {
     });
     server.listen({ host, port, exclusive: true }, () => {
       const addr = server.address() as net.AddressInfo;
-      resolve({
-        host,
-        port: addr.port,
-        onConnection(listener) {
-          listeners.push(listener);
-          for (const c of pending.splice(0)) listener(c);
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
+      resolve(tcpListener(host, addr.port, Promise.resolve(server)));
     });
   });
 }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:net';
 import { spawnTracked, type ExitInfo, type TrackedProcess } from '../proc/index.js';
 import { AgentLink, ProbeError } from './link.js';
 import { ProbeServer } from './server.js';
@@ -32,6 +33,17 @@ export interface LaunchOptions {
   helloWithin?: number;
   /** Accept a client that describes its own GUI (explicit probe). Default true. */
   acceptExplicit?: boolean;
+  /**
+   * Where the client runs (a sandbox): opens the probe's listener and starts
+   * the command (already the full command line, with `runner` for the agent).
+   * Default: a listener on 127.0.0.1 and spawnTracked with opts.env.
+   */
+  place?: {
+    /** The agent's runner script as the client sees it. */
+    runner: string;
+    listen(): Promise<{ host: string; port: number; server: Promise<Server> }>;
+    spawn(command: string[], env: Record<string, string>, outputCapBytes: number | undefined): Promise<TrackedProcess>;
+  };
 }
 
 /** A running client. */
@@ -53,6 +65,19 @@ export function agentDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'agent');
 }
 
+/** Without a sandbox: the client in its folder, in our environment plus the probe's. */
+function directPlace(opts: LaunchOptions): NonNullable<LaunchOptions['place']> {
+  return {
+    runner: agentRunner(),
+    listen: () => Promise.reject(new Error('unused')),
+    spawn: (command, env, outputCapBytes) => {
+      const full: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), ...env };
+      if (opts.display !== undefined) full.DISPLAY = opts.display;
+      return spawnTracked(command[0]!, command.slice(1), { cwd: opts.dir, env: full, outputCapBytes, dieWithParent: true });
+    },
+  };
+}
+
 /** Path of the runner script. */
 export function agentRunner(): string {
   return join(agentDir(), 'run_client.py');
@@ -64,29 +89,27 @@ export function agentRunner(): string {
  * Tk, or not Python) resolves with link undefined and linkError set.
  */
 export async function launchClient(opts: LaunchOptions): Promise<LaunchedClient> {
-  const runner = agentRunner();
-  if (!opts.command && !existsSync(runner)) {
-    throw new ProbeError('env.noAgent', `the probe agent is missing: ${runner} does not exist`);
+  if (!opts.command && !existsSync(agentRunner())) {
+    throw new ProbeError('env.noAgent', `the probe agent is missing: ${agentRunner()} does not exist`);
   }
-  const server = await ProbeServer.start({ acceptExplicit: opts.acceptExplicit ?? true });
-  const env: NodeJS.ProcessEnv = {
-    ...(opts.env ?? process.env),
-    ...server.env(),
-    PYTHONUNBUFFERED: '1',
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
-  if (opts.display !== undefined) env.DISPLAY = opts.display;
-  const [cmd, ...args] = opts.command ?? [opts.python, runner, opts.entry ?? 'main.py', ...(opts.args ?? [])];
+  const place = opts.place ?? directPlace(opts);
+  const probeOpts = { acceptExplicit: opts.acceptExplicit ?? true };
+  const server = opts.place ? ProbeServer.adopt(await place.listen(), probeOpts) : await ProbeServer.start(probeOpts);
+  const env: Record<string, string> = { ...server.env(), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
+  const command = opts.command ?? [opts.python, place.runner, opts.entry ?? 'main.py', ...(opts.args ?? [])];
+  const [cmd, ...args] = command;
   if (!cmd) {
     await server.close();
     throw new ProbeError('client.spawnFailed', 'the launch command is empty');
   }
   let proc: TrackedProcess;
   try {
-    proc = await spawnTracked(cmd, args, { cwd: opts.dir, env, outputCapBytes: opts.outputCapBytes });
+    proc = await place.spawn(command, env, opts.outputCapBytes);
   } catch (e) {
     await server.close();
-    throw new ProbeError('client.spawnFailed', (e as Error).message);
+    const err = e as Error & { code?: string };
+    if (err.code?.startsWith('sandbox.')) throw err;
+    throw new ProbeError('client.spawnFailed', err.message);
   }
   const kill = async (graceMs = 1000): Promise<void> => {
     try {

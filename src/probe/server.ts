@@ -27,14 +27,23 @@ export class ProbeServer {
   private isClosed = false;
   private readonly refusedList: string[] = [];
 
+  private server: Server | undefined;
+
   private constructor(
-    private readonly server: Server,
+    server: Promise<Server>,
     readonly host: string,
     readonly port: number,
     private readonly helloLimit: number,
     private readonly acceptExplicit: boolean,
   ) {
-    server.on('connection', (s) => this.onConnection(s));
+    void server.then(
+      (srv) => {
+        this.server = srv;
+        if (this.isClosed) srv.close();
+        else srv.on('connection', (s) => this.onConnection(s));
+      },
+      () => undefined,
+    );
   }
 
   /** Listen on host:0 and resolve once bound. */
@@ -46,9 +55,14 @@ export class ProbeServer {
       server.listen(0, host, () => {
         const addr = server.address();
         const port = typeof addr === 'object' && addr ? addr.port : 0;
-        resolve(new ProbeServer(server, host, port, opts.helloLimit ?? 10_000, opts.acceptExplicit ?? true));
+        resolve(ProbeServer.adopt({ host, port, server: Promise.resolve(server) }, opts));
       });
     });
+  }
+
+  /** A probe server over a listener made elsewhere (e.g. inside a sandbox's network), which may arrive later. */
+  static adopt(at: { host: string; port: number; server: Promise<Server> }, opts: ProbeServerOptions = {}): ProbeServer {
+    return new ProbeServer(at.server, at.host, at.port, opts.helloLimit ?? 10_000, opts.acceptExplicit ?? true);
   }
 
   /** "host:port", the value of CHAT_PROBE. */
@@ -98,7 +112,8 @@ export class ProbeServer {
     for (const w of [...this.waiters]) w(new ProbeError('probe.closed', 'the probe server was closed before any agent said hello'));
     for (const s of this.sockets) s.destroy();
     this.accepted?.close();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    const srv = this.server;
+    if (srv?.listening) await new Promise<void>((r) => srv.close(() => r()));
   }
 
   private onConnection(socket: Socket): void {
@@ -128,7 +143,7 @@ export class ProbeServer {
       const link = new AgentLink(socket, hello, buf.subarray(nl + 1));
       this.accepted = link;
       // One agent per server: nobody else gets in.
-      this.server.close();
+      this.server?.close();
       for (const w of [...this.waiters]) w(link);
     };
     socket.on('data', onData);

@@ -124,6 +124,8 @@ function bwrapArgs(input: PlanInput, inside: InsidePaths): string[] {
   a.push('--ro-bind', '/usr', '/usr');
   for (const [name, target] of Object.entries(input.rootLinks ?? DEBIAN_ROOT_LINKS)) a.push('--symlink', target, `/${name}`);
   a.push('--ro-bind', '/etc', '/etc');
+  // Without its cache, fontconfig rescans every font at each Tk start (a second or more).
+  a.push('--ro-bind-try', '/var/cache/fontconfig', '/var/cache/fontconfig');
   const made = new Set<string>(['/usr', '/etc']);
   for (const dir of host.readOnly) {
     if (dir === '/usr' || dir.startsWith('/usr/') || dir.startsWith('/etc/')) continue;

@@ -52,8 +52,8 @@ export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AGENT_DIR = join(PACKAGE_ROOT, 'agent');
-/** dist/sandbox: holds init.mjs, bound alone into the full sandbox. */
-const INIT_DIR = dirname(fileURLToPath(import.meta.url));
+/** dist/sandbox: holds the compiled init.mjs (also when this module runs from src/, as under vitest). */
+const INIT_DIR = join(PACKAGE_ROOT, 'dist', 'sandbox');
 
 /** The level `mode` gives on a machine with `caps`, and what it lacks; throws for strict without the full sandbox. */
 export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { level: SandboxLevel; notes: string[] } {
@@ -99,7 +99,6 @@ export class Sandbox {
     private readonly caps: SandboxCapabilities,
     private readonly opts: SandboxOptions,
     private readonly root: string,
-    private readonly uid: UidLease | undefined,
     private readonly x: XServer | undefined,
     /** The DISPLAY clients get. */
     readonly display: string | undefined,
@@ -117,17 +116,12 @@ export class Sandbox {
     }
     const root = mkdtempSync(join(tmpdir(), 'chatgrade-sandbox-'));
     chmodSync(root, 0o711);
-    let uid: UidLease | undefined;
     let x: XServer | undefined;
     try {
       if (level !== 'off') {
         // The pristine copy every run starts from: the original is never touched again.
         cpSync(opts.dir, join(root, 'snapshot'), { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('__pycache__') });
         chmodSync(join(root, 'snapshot'), 0o700);
-        if (caps.root && caps.setpriv) {
-          uid = allocateUid();
-          await killAllOfUid(uid.uid);
-        }
       }
       let display = opts.env?.DISPLAY;
       let framebuffer: string | undefined;
@@ -142,18 +136,27 @@ export class Sandbox {
         display = x.display;
         framebuffer = fbdir ? join(fbdir, 'Xvfb_screen0') : undefined;
       }
-      return new Sandbox(level, notes, caps, opts, root, uid, x, display, framebuffer, limits);
+      return new Sandbox(level, notes, caps, opts, root, x, display, framebuffer, limits);
     } catch (err) {
       await x?.proc.kill(500).catch(() => undefined);
-      uid?.release();
       rmSync(root, { recursive: true, force: true });
       if (err instanceof SandboxError) throw err;
       throw new SandboxError('sandbox.setupFailed', `could not set up the sandbox: ${(err as Error).message}`);
     }
   }
 
-  /** A fresh context for one run: its own copy of the submission and HOME. */
-  newRun(): SandboxRun {
+  /**
+   * A fresh context for one run: its own copy of the submission and HOME,
+   * and a uid of its own (so ending one run can never touch another's
+   * processes, and each run's process limit is its own).
+   */
+  async newRun(): Promise<SandboxRun> {
+    let uid: UidLease | undefined;
+    if (this.level !== 'off' && this.caps.root && this.caps.setpriv) {
+      uid = allocateUid();
+      // A grader that died may have left processes under this uid.
+      await killAllOfUid(uid.uid);
+    }
     const dir = join(this.root, `run-${++this.runs}`);
     mkdirSync(dir, { mode: 0o711 });
     const home = join(dir, 'home');
@@ -168,7 +171,7 @@ export class Sandbox {
     }
     const x11 = this.x && this.level !== 'off' ? { socket: this.x.socket, xauthority: join(home, '.Xauthority') } : undefined;
     if (x11) cpSync(join(this.root, 'xauth'), x11.xauthority);
-    if (this.uid) chownTree(home, this.uid.uid);
+    if (uid) chownTree(home, uid.uid);
     const host: HostPaths = {
       home,
       sockets,
@@ -176,15 +179,14 @@ export class Sandbox {
       readOnly: [...this.opts.python.prefixes, INIT_DIR, dirname(dirname(process.execPath))],
       ...(x11 ? { x11 } : {}),
     };
-    return new SandboxRun(this, host, dir);
+    return new SandboxRun(this, host, dir, uid);
   }
 
   /** @internal What a run needs from its sandbox. */
-  get context(): { level: SandboxLevel; caps: SandboxCapabilities; uid: number | undefined; limits: SandboxLimits; display: string | undefined; original: string; env: NodeJS.ProcessEnv; timeoutScale: number } {
+  get context(): { level: SandboxLevel; caps: SandboxCapabilities; limits: SandboxLimits; display: string | undefined; original: string; env: NodeJS.ProcessEnv; timeoutScale: number } {
     return {
       level: this.level,
       caps: this.caps,
-      uid: this.uid?.uid,
       limits: this.limits,
       display: this.display,
       original: this.opts.dir,
@@ -193,11 +195,9 @@ export class Sandbox {
     };
   }
 
-  /** Stop the X server, kill anything of the submission's uid still alive, remove every file. */
+  /** Stop the X server and remove every file (each run was disposed of already). */
   async dispose(): Promise<void> {
     await this.x?.proc.kill(500).catch(() => undefined);
-    if (this.uid) await killAllOfUid(this.uid.uid);
-    this.uid?.release();
     rmSync(this.root, { recursive: true, force: true });
   }
 }
@@ -221,6 +221,7 @@ export class SandboxRun {
     private readonly sandbox: Sandbox,
     private readonly host: HostPaths,
     private readonly dir: string,
+    private readonly uid: UidLease | undefined,
   ) {}
 
   get level(): SandboxLevel {
@@ -270,7 +271,7 @@ export class SandboxRun {
       : command;
     // init.mjs talks to us over Node's IPC channel on fd 3; it removes these before starting the client.
     const ipc: Record<string, string> = pending.length ? { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' } : {};
-    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: ctx.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command: wrapped });
+    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: this.uid?.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command: wrapped });
     const extraFds: ('pipe' | 'ipc')[] = pending.length ? ['ipc'] : opts.reportFd ? ['pipe'] : [];
     const env = plan.env;
     let proc: TrackedProcess;
@@ -281,7 +282,7 @@ export class SandboxRun {
         outputCapBytes: opts.outputCapBytes,
         stdin: opts.stdin !== undefined,
         extraFds,
-        ...(ctx.uid !== undefined ? { uid: ctx.uid } : {}),
+        ...(this.uid ? { uid: this.uid.uid } : {}),
       });
     } catch (err) {
       for (const l of pending) l.server.reject(err as Error);
@@ -320,8 +321,12 @@ export class SandboxRun {
     }
   }
 
-  /** Remove the run's files (its processes must be gone). */
-  dispose(): void {
+  /** Kill whatever still runs under the run's uid, give the uid back, remove the run's files. */
+  async dispose(): Promise<void> {
+    if (this.uid) {
+      await killAllOfUid(this.uid.uid);
+      this.uid.release();
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,34 +1,33 @@
-// Grade a folder in-process, sharing one Python lookup and one display for the whole test file.
-import { acquireDisplay, findPython, type DisplayLease, type PythonInfo } from '../../src/env/index.js';
-import { gradeSubmission, selectChecks } from '../../src/grade.js';
-import type { GradeResult } from '../../src/results.js';
-import { makeLauncher } from '../../src/launcher.js';
+// Grade a folder in-process the way the CLI does (sandbox included), sharing one Python lookup per test file.
+import { findPython, type PythonInfo } from '../../src/env/index.js';
+import type { Pack } from '../../src/pack.js';
 import { chat } from '../../src/packs/chat/index.js';
-import { defaultWeights } from '../../src/rubric.js';
+import type { GradeResult } from '../../src/results.js';
+import type { SandboxMode } from '../../src/sandbox/index.js';
+import { gradeFolder } from '../../src/submission.js';
 
 export interface Grader {
-  grade(dir: string, opts?: { seed?: string; only?: string[] }): Promise<GradeResult>;
+  grade(dir: string, opts?: { seed?: string; only?: string[]; pack?: Pack }): Promise<GradeResult>;
   close(): Promise<void>;
 }
 
 export async function startGrader(timeoutScale = Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1)): Promise<Grader> {
   const python: PythonInfo = await findPython();
-  const display: DisplayLease = await acquireDisplay();
+  const sandbox = (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode;
   return {
     grade: (dir, opts = {}) =>
-      gradeSubmission({
-        dir,
+      gradeFolder(dir, {
+        course: {},
+        pack: opts.pack ?? chat,
+        only: opts.only ?? [],
+        exclude: [],
         seed: opts.seed ?? 'calibration',
         jobs: 2,
-        pack: chat,
-        checks: selectChecks(chat.rubric, opts.only ?? [], []),
-        weights: defaultWeights(chat.rubric),
         timeoutScale,
-        python: { executable: python.executable, version: python.version, tkVersion: python.tkVersion },
-        display: display.display,
-        launcher: makeLauncher({ dir, python: python.executable, display: display.display, launch: { ui: {}, explicitProbe: false }, entry: 'main.py', timeoutScale }),
+        python,
+        sandbox,
       }),
-    close: () => display.release(),
+    close: async () => undefined,
   };
 }
 

@@ -90,7 +90,7 @@ export class SessionRun implements PackRun {
   /** Listen and launch the client (once). */
   start(): Promise<LaunchedClient> {
     return this.once('start', async () => {
-      this.server = await FakeServer.listen({ host: hostFor(this.kind) });
+      this.server = await FakeServer.listen({ listener: await this.env.listen(hostFor(this.kind)) });
       if (this.env.onWire) {
         const onWire = this.env.onWire;
         this.server.onSession((s) => {
@@ -340,6 +340,23 @@ export class SessionRun implements PackRun {
 
   stderr(): string | undefined {
     return this.client?.stderr();
+  }
+
+  probeMode(): string | undefined {
+    return this.client?.probeMode;
+  }
+
+  /** The chat UI as the grader understands it now, for a lost check's report. */
+  seen(): Record<string, unknown> | undefined {
+    const ui = this.client?.driver?.ui();
+    if (!ui) return undefined;
+    return {
+      users: ui.users ?? null,
+      statuses: ui.statuses,
+      conversations: ui.conversations.map((c) => ({ title: c.title, members: c.members ?? null, transcript: c.transcript.slice(-20) })),
+      invitations: ui.invitations.map((i) => ({ title: i.title, text: i.text })),
+      windows: ui.windows.map((w) => `${w.kind}: ${w.title}`),
+    };
   }
 
   /** Stop everything this run started. */

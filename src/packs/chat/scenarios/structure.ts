@@ -1,32 +1,29 @@
 // Overall program structure: the GUI starts and stays responsive, main is
 // guarded, host and port are configurable, networking lives in net.py.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { spawnTracked } from '../../../proc/index.js';
 import type { SessionRun } from './session-run.js';
 import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
-const STATIC_CHECK = fileURLToPath(new URL('../../../../agent/static_check.py', import.meta.url));
-
-/** Run agent/static_check.py in a child Python with a time limit; its JSON report. */
+/**
+ * Run agent/static_check.py in the run's sandbox with a time limit. Its
+ * verdict comes on fd 3 with a nonce it read from stdin before importing
+ * any student code, so nothing the student's module prints can pose as it.
+ */
 async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
-  const proc = await spawnTracked(run.env.python, ['-I', '-S', STATIC_CHECK, ...args], {
-    cwd: run.env.dir,
-    env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
-    outputCapBytes: 256 * 1024,
-  });
+  const nonce = randomBytes(16).toString('hex');
+  const out = await run.env.exec(({ agentDir }) => [run.env.python, '-I', '-S', join(agentDir, 'static_check.py'), ...args], { within: run.limits.staticCheck, stdin: `${nonce}\n` });
+  let report: Record<string, unknown> | undefined;
   try {
-    const done = await Promise.race([proc.exited.then(() => true), delay(run.limits.staticCheck, undefined, { ref: false }).then(() => false)]);
-    const out = proc.stdout().text;
-    const marker = out.lastIndexOf('\n@@chatgrade@@');
-    const report = marker >= 0 ? (JSON.parse(out.slice(marker + 14).split('\n')[0]!) as Record<string, unknown>) : undefined;
-    return { report, timedOut: !done, stderr: proc.stderr().text };
-  } finally {
-    await proc.kill(200);
+    const parsed = JSON.parse(out.report) as { nonce?: string; result?: Record<string, unknown> };
+    if (parsed.nonce === nonce) report = parsed.result;
+  } catch {
+    // no report, or not ours: judged below
   }
+  return { report, timedOut: !out.exited, stderr: out.stderr };
 }
 
 /** Import a module of the submission with sockets and windows intercepted. */
