@@ -2,8 +2,9 @@
 // submission's uid). It opens the run's TCP listeners inside the sandbox's
 // own network namespace and hands each to the grader over the IPC channel
 // (Node passes the socket itself, so the grader accepts real TCP
-// connections there: resets, half-closes and all), then starts the client
-// and ends as it ends. Usage: node init.mjs '<spec json>'.
+// connections there: resets, half-closes and all), starts our companion
+// helpers, waits for the grader's go, then starts the client and ends as it
+// ends. Usage: node init.mjs '<spec json>'.
 //
 // Plain Node, no imports from the rest of chatgrade: this file is bound
 // into the sandbox alone.
@@ -13,6 +14,7 @@ import net from 'node:net';
 
 interface Spec {
   listen: { host: string; port: number }[];
+  companions: string[][];
   command: string[];
 }
 
@@ -52,11 +54,20 @@ async function main(): Promise<void> {
     const server = await listenOne(l.host, l.port).catch((e: Error) => fail(`cannot listen on ${l.host}:${l.port}: ${e.message}`));
     await hand(i, server);
   }
-  const [cmd, ...args] = spec.command;
-  if (!cmd) fail('empty command');
   const env = { ...process.env };
   delete env.NODE_CHANNEL_FD;
   delete env.NODE_CHANNEL_SERIALIZATION_MODE;
+  if (spec.companions.length) {
+    for (const [c, ...a] of spec.companions) {
+      // Ours, not the student's: their output must not pass for the client's.
+      spawn(c!, a, { stdio: 'ignore', env }).once('error', (e) => fail(`cannot start ${c}: ${e.message}`));
+    }
+    const go = new Promise<void>((resolve) => process.on('message', (m: { type?: string }) => m?.type === 'go' && resolve()));
+    process.send!({ type: 'companions' });
+    await go;
+  }
+  const [cmd, ...args] = spec.command;
+  if (!cmd) fail('empty command');
   const child = spawn(cmd, args, { stdio: 'inherit', env });
   child.once('error', (e) => fail(`cannot start ${cmd}: ${e.message}`));
   child.once('spawn', () => {

@@ -5,7 +5,7 @@
 
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -211,11 +211,20 @@ export interface SpawnInSandbox {
   reportFd?: boolean;
   /** Text written to the child's stdin, which is then closed. */
   stdin?: string;
+  /**
+   * Helpers of ours that share the command's sandbox and network (e.g. a
+   * multicast bridge), started first with no stdio; `ready` is awaited
+   * before the command itself starts.
+   */
+  companions?: string[][];
+  ready?: () => Promise<void>;
 }
 
 /** One run's context inside a submission's sandbox. */
 export class SandboxRun {
   private readonly listens: { host: string; port: number; server: Deferred<Server> }[] = [];
+  private readonly companions: TrackedProcess[] = [];
+  private readonly unixServers: Server[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -256,8 +265,43 @@ export class SandboxRun {
     return { host, port, server: entry.server.promise };
   }
 
+  /**
+   * A Unix socket of ours the run's processes can connect to (at the path
+   * given as `inside`): for helpers started as companions.
+   */
+  async unixListen(name: string): Promise<{ inside: string; server: Server }> {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`bad socket name ${name}`);
+    const path = join(this.host.sockets, name);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o666);
+    this.unixServers.push(server);
+    return { inside: join(this.inside.sockets, name), server };
+  }
+
   /** Start a command (inside paths) in the run's sandbox. */
   async spawn(command: string[], opts: SpawnInSandbox = {}): Promise<TrackedProcess> {
+    const ctx = this.sandbox.context;
+    const full = ctx.level === 'full';
+    const pending = full ? this.listens.splice(0) : [];
+    const companions = opts.companions ?? [];
+    // At the full level one init process opens the listeners, starts the companions and then the command, all in one namespace.
+    const viaInit = full && (pending.length > 0 || companions.length > 0);
+    if (!full) {
+      for (const c of companions) this.companions.push(await this.start(c, { outputCapBytes: 16 * 1024 }, []));
+      await opts.ready?.();
+    }
+    const wrapped = viaInit ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify({ listen: pending.map(({ host, port }) => ({ host, port })), companions, command })] : command;
+    const proc = await this.start(wrapped, opts, viaInit ? pending : undefined);
+    if (viaInit) await this.initHandshake(proc, pending, opts.ready, ctx.timeoutScale);
+    return proc;
+  }
+
+  /** Spawn through the sandbox's command line; `ipcFor` set means init.mjs runs first and talks over IPC. */
+  private async start(command: string[], opts: SpawnInSandbox, ipcFor: unknown[] | undefined): Promise<TrackedProcess> {
     const ctx = this.sandbox.context;
     const inside = this.inside;
     const own: Record<string, string> = ctx.level === 'off'
@@ -265,52 +309,50 @@ export class SandboxRun {
       : { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: inside.home, TMPDIR: ctx.level === 'full' ? '/tmp' : join(inside.home, 'tmp') };
     if (ctx.display) own.DISPLAY = ctx.display;
     if (inside.xauthority) own.XAUTHORITY = inside.xauthority;
-    const pending = ctx.level === 'full' ? this.listens.splice(0) : [];
-    const wrapped = pending.length
-      ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify({ listen: pending.map(({ host, port }) => ({ host, port })), command })]
-      : command;
-    // init.mjs talks to us over Node's IPC channel on fd 3; it removes these before starting the client.
-    const ipc: Record<string, string> = pending.length ? { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' } : {};
-    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: this.uid?.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command: wrapped });
-    const extraFds: ('pipe' | 'ipc')[] = pending.length ? ['ipc'] : opts.reportFd ? ['pipe'] : [];
-    const env = plan.env;
-    let proc: TrackedProcess;
+    // init.mjs talks to us over Node's IPC channel on fd 3; it removes these before starting anything else.
+    const ipc: Record<string, string> = ipcFor ? { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' } : {};
+    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: this.uid?.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command });
     try {
-      proc = await spawnTracked(plan.cmd, plan.args, {
+      const proc = await spawnTracked(plan.cmd, plan.args, {
         cwd: ctx.level === 'full' ? '/' : this.workdir,
-        env,
+        env: plan.env,
         outputCapBytes: opts.outputCapBytes,
         stdin: opts.stdin !== undefined,
-        extraFds,
+        extraFds: ipcFor ? ['ipc'] : opts.reportFd ? ['pipe'] : [],
         ...(this.uid ? { uid: this.uid.uid } : {}),
       });
+      if (opts.stdin !== undefined) proc.child.stdin!.end(opts.stdin);
+      return proc;
     } catch (err) {
-      for (const l of pending) l.server.reject(err as Error);
       throw new SandboxError('sandbox.setupFailed', `could not start the sandbox: ${(err as Error).message}`);
     }
-    if (opts.stdin !== undefined) proc.child.stdin!.end(opts.stdin);
-    if (pending.length) await this.receiveListeners(proc, pending, ctx.timeoutScale);
-    return proc;
   }
 
-  private async receiveListeners(proc: TrackedProcess, pending: typeof this.listens, scale: number): Promise<void> {
+  /** Receive the listeners from init.mjs, let it start the command once `ready` holds; bounded. */
+  private async initHandshake(proc: TrackedProcess, pending: typeof this.listens, ready: (() => Promise<void>) | undefined, scale: number): Promise<void> {
     const got = new Set<number>();
     const within = 10_000 * scale;
     const outcome = await new Promise<string | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(`the sandbox did not open its listeners within ${within} ms`), within);
+      const timer = setTimeout(() => resolve(`the sandbox did not start within ${within} ms`), within);
       proc.child.on('message', (msg: { type?: string; index?: number }, handle: unknown) => {
         if (msg?.type === 'listening' && typeof msg.index === 'number' && handle) {
           pending[msg.index]?.server.resolve(handle as Server);
           got.add(msg.index);
         }
-        if (msg?.type === 'started' && got.size === pending.length) {
+        if (msg?.type === 'companions') {
+          void (ready?.() ?? Promise.resolve()).then(
+            () => proc.child.connected && proc.child.send({ type: 'go' }),
+            (e: Error) => resolve(`the sandbox's helpers did not get ready: ${e.message}`),
+          );
+        }
+        if (msg?.type === 'started') {
           clearTimeout(timer);
           resolve(undefined);
         }
       });
       void proc.exited.then(() => {
         clearTimeout(timer);
-        resolve(got.size === pending.length ? undefined : `the sandbox ended before opening its listeners: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
+        resolve(`the sandbox ended before starting the client: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
       });
     });
     if (outcome) {
@@ -323,6 +365,8 @@ export class SandboxRun {
 
   /** Kill whatever still runs under the run's uid, give the uid back, remove the run's files. */
   async dispose(): Promise<void> {
+    await Promise.all(this.companions.map((c) => c.kill(200).catch(() => undefined)));
+    for (const srv of this.unixServers) srv.close();
     if (this.uid) {
       await killAllOfUid(this.uid.uid);
       this.uid.release();
