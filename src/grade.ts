@@ -103,6 +103,7 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
       const at = await sbRun.listen(host);
       return tcpListener(at.host, at.port, at.server);
     },
+    unixListen: (name) => sbRun.unixListen(name),
     exec: (command, o) => execIn(sbRun, command(sbRun.inside), o),
     shared,
     ui: opts.ui ?? {},

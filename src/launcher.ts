@@ -48,6 +48,13 @@ export interface LaunchRequest {
   args: string[];
   /** Placeholder values ({host}, {port}, {user}, ...); {dir} is added. */
   vars: Record<string, string>;
+  /**
+   * Helpers of the grader that must share the client's sandbox and network
+   * (e.g. a multicast bridge), given the paths as the sandbox sees them;
+   * `ready` is awaited before the client starts.
+   */
+  companions?: (paths: { agentDir: string; python: string }) => string[][];
+  ready?: () => Promise<void>;
 }
 
 /** Starts the submission's client; the caller owns the result and must kill() it. */
@@ -66,7 +73,7 @@ export const OUTPUT_CAP = 256 * 1024;
 
 /** The launcher of one run: clients start in that run's sandbox, in its copy of the submission. */
 export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launcher {
-  return (run) => async ({ args, vars }) => {
+  return (run) => async ({ args, vars, companions, ready }) => {
     const { workdir, agentDir } = run.inside;
     const all: Record<string, string> = { ...vars, dir: workdir };
     const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => all[k] ?? m);
@@ -82,7 +89,13 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
       place: {
         runner: join(agentDir, 'run_client.py'),
         listen: () => run.listen('127.0.0.1'),
-        spawn: (command, env, outputCapBytes) => run.spawn(command, { env, outputCapBytes }),
+        spawn: (command, env, outputCapBytes) =>
+          run.spawn(command, {
+            env,
+            outputCapBytes,
+            ...(companions ? { companions: companions({ agentDir, python: opts.python }) } : {}),
+            ...(ready ? { ready } : {}),
+          }),
       },
     });
     const link = client.link;

@@ -25,6 +25,8 @@ export interface RunEnv {
   launch: Launcher;
   /** Listen for the client at host (a port is chosen): TCP in the run's sandbox network. */
   listen(host: string): Promise<Listener>;
+  /** A Unix socket of ours that companions (LaunchRequest) reach at `inside`. */
+  unixListen(name: string): Promise<{ inside: string; server: import('node:net').Server }>;
   /** Run a command in the run's sandbox (static checks), with a time limit; its report comes on fd 3, never from its stdout. */
   exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number; stdin?: string }): Promise<ExecOutcome>;
   /** Facts the runs of this submission share (see SharedFacts). */
