@@ -23,7 +23,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     isTTY: false,
-    env: { NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1' },
     interrupted: new Promise(() => {}),
   });
   return { code, out, err };
@@ -54,7 +54,7 @@ describe('grade (CLI)', () => {
 
   it('exits 2 for an unknown reporter, an empty selection, a bad option value', async () => {
     expect(await cli([reference, '--reporter', 'pdf'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown reporter pdf') });
-    expect(await cli([reference, '--only', 'nothing.*'])).toMatchObject({ code: 2, err: expect.stringContaining('selected no check') });
+    expect(await cli([reference, '--only', 'nothing.*'])).toMatchObject({ code: 2, err: expect.stringContaining('"nothing.*" matches no check id') });
     expect(await cli([reference, '--jobs', 'many'])).toMatchObject({ code: 2, err: expect.stringContaining('--jobs must be an integer') });
   });
 
@@ -80,7 +80,7 @@ describe('grade (CLI)', () => {
     const out = temp();
     const d = copyReference({ entry: 'main.py' });
     const r = await cli([d, '--only', 'structure.main.*,structure.modularity.*', '--reporter', 'terminal,json,junit,gradescope', '--out', out, '--seed', 'abc']);
-    expect(r.err).not.toContain('grade:');
+    expect(r.err).not.toContain('chatgrade:');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Seed        abc');
     const json = JSON.parse(readFileSync(join(out, 'student', 'report.json'), 'utf8'));

@@ -173,7 +173,7 @@ describe('report.html', () => {
 
   it('the replay command re-runs one check with the same seed', () => {
     expect(replayCommand(fixture('failures'), 'basic.register.format'))
-      .toBe('grade /srv/submissions/grace-hopper --seed 7f3a9c21 --only basic.register.format');
+      .toBe('chatgrade /srv/submissions/grace-hopper --seed 7f3a9c21 --only basic.register.format');
   });
 
   it('is registered as the html reporter writing report.html', () => {

@@ -43,7 +43,7 @@ describe('terminal', () => {
     expect(out).toContain('chatgrade 0.1.0 — ada-lovelace');
     expect(out).toMatch(/Seed\s+0c11e5a7/);
     expect(out).toContain('Total 100/100   Bonus 20/20');
-    expect(out).toContain('grade /srv/submissions/ada-lovelace --seed 0c11e5a7');
+    expect(out).toContain('chatgrade /srv/submissions/ada-lovelace --seed 0c11e5a7');
     expect(out).toMatch(/NON-STRICT basic\.goodbye\.sent/);
     expect(out).toContain('GOODBYE ended with');
     expect(out).not.toContain('FAIL');

@@ -1,92 +1,170 @@
-// The `grade` command line. The only place that writes files, reads the
-// environment for colour, and exits.
+// The `chatgrade` command line (also installed as `grade`). The only place
+// that reads the environment for colour and width, and decides the exit code.
 
+import { supportsColor } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
+import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
 import { serve } from './serve.js';
-import { gradeCommand, type GradeCliOptions } from './grade.js';
 import { VERSION } from '../version.js';
 
 /** Streams and exit, replaceable so the CLI can be tested in-process. */
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stdout is a terminal. */
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks to stop (Ctrl-C); used by long-running commands. */
   interrupted: Promise<void>;
+  /** Terminal columns of stdout, when it is a terminal. */
+  columns?: number;
+  /** The real stderr, when it is a terminal (the live progress view of a class draws there). */
+  stderrTTY?: NodeJS.WriteStream;
+  /** True when this is the real process: colour then follows chalk's own detection of stdout. */
+  real?: boolean;
 }
 
-function useColor(io: Io): boolean {
+/**
+ * Colour: off with --no-color; otherwise chalk's own detection for the real
+ * process (FORCE_COLOR, NO_COLOR, TERM=dumb, CI, a TTY), and the same rules
+ * from `io` for an in-process caller.
+ */
+export function useColor(io: Io, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  if (io.real) return supportsColor !== false && supportsColor.level > 0;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  if (io.env.TERM === 'dumb') return false;
   return io.isTTY;
 }
 
-const intArg = (name: string) => (value: string): number => {
+const int = (name: string, min: number, max: number) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(2, 'grade.badArgument', `${name} must be an integer from 0 to 65535, got "${value}"`);
-  return n;
-};
-
-const posInt = (name: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new CommanderError(2, 'grade.badArgument', `${name} must be an integer from 1 to 64, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CommanderError(2, 'grade.badArgument', `${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 };
 
 const posNumber = (name: string) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new CommanderError(2, 'grade.badArgument', `${name} must be a non-negative number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new CommanderError(2, 'grade.badArgument', `${name} must be a positive number, got "${value}"`);
   return n;
 };
+
+const shard = (value: string): { index: number; count: number } => {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new CommanderError(2, 'grade.badArgument', `--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${value}"`);
+  return { index, count };
+};
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const HELP_TAIL = `
+Exit codes:
+  0    graded (every submission complete)
+  1    a score under --fail-under, or a verdict that varied under --repeat
+  2    usage, configuration, harness or environment error, or an incomplete grade
+  130  interrupted (Ctrl-C); the gradebook holds what was finished
+
+Environment:
+  CHATGRADE_PYTHON      the Python (with tkinter) that runs clients
+  CHATGRADE_NO_INSTALL  1: never install missing system packages (print the command instead)
+  NO_COLOR, FORCE_COLOR colour off / on (also --no-color); TERM=dumb turns it off
+  GITHUB_STEP_SUMMARY   where --reporter github appends its Markdown summary
+  DISPLAY               used with --sandbox off; sandboxed clients get an X server of their own
+
+Examples:
+  chatgrade ./student-client
+  chatgrade ./submissions --reporter csv --reporter html --out reports
+  chatgrade ./student-client --only 'conv.send.*' --seed k3x9
+`;
 
 /** Build the program; `run` returns the exit code. */
 export function buildProgram(io: Io): { program: Command; exitCode: () => number } {
   let code = 0;
-  const program = new Command('grade')
-    .description('Grade a student chat client against the assignment rubric')
+  const program = new Command('chatgrade')
+    .description('Grade student clients (chat, and other assignment packs) against the course rubric')
     .version(VERSION, '-V, --version')
     .exitOverride()
     // Subcommands own their options: `gradescope-package --out x.zip` is not the grading --out.
     .enablePositionalOptions()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText('after', HELP_TAIL);
 
   program
     .argument('[submissions...]', 'submission folders (or folders of submissions)')
     .option('--pack <id>', 'the assignment pack (default: detected from the folder)')
     .option('--seed <seed>', 'seed for names, ids and texts (reproduces a run)')
     .addOption(new Option('--sandbox <level>', 'isolation of student code: auto (strongest available), strict (full or refuse), off (debugging)').choices(['auto', 'strict', 'off']))
-    .addOption(new Option('--jobs <n>', 'client runs at once').default(2).argParser(posInt('--jobs')))
+    .addOption(new Option('--jobs <n>', 'client runs at once, across the whole class (default: from cores and memory)').argParser(int('--jobs', 1, 64)))
     .option('--only <globs>', 'only these check ids (comma-separated globs, e.g. "conv.send.*,basic.*")')
     .option('--exclude <globs>', 'skip these check ids (comma-separated globs)')
-    .option('--list', 'list the rubric and check ids, and exit')
+    .option('--list', "list the active pack's rubric and check ids, and exit")
     .addOption(new Option('--timeout-scale <x>', 'multiply every time limit (slow machines)').argParser(posNumber('--timeout-scale')))
-    .option('--verbose', 'live wire log of every run, and transcripts of passed checks')
-    .option('--reporter <names>', 'terminal,json,junit,gradescope', 'terminal')
+    .option('--verbose', 'live wire log of a single submission; every full report on the terminal for a class')
+    .option('--reporter <name>', 'terminal, json, junit, gradescope, html, csv, github (repeatable, or comma-separated)', collect)
     .option('--out <dir>', 'folder for report files, one sub-folder per submission', 'reports')
-    .option('--config <file>', 'course config: re-weighting, launch command, widget paths')
-    .addOption(new Option('--fail-under <points>', 'exit 1 when the score (bonus excluded) is below this').argParser(posNumber('--fail-under')))
-    .action(async (submissions: string[], opts: GradeCliOptions) => {
+    .option('--config <file>', 'course config: pack, re-weighting, launch, widget paths, sandbox and limits')
+    .addOption(new Option('--fail-under <points>', 'exit 1 when a score (bonus excluded) is below this').argParser(posNumber('--fail-under')))
+    .addOption(new Option('--visibility <when>', 'Gradescope: when students see a complete grade').choices(['visible', 'hidden', 'after_due_date', 'after_published']))
+    .addOption(new Option('--shard <i/n>', 'grade only shard i of n of the class (CI matrices; join with `chatgrade merge`)').argParser(shard))
+    .addOption(new Option('--repeat <n>', 'grade n times with different seeds and list every verdict that varied').argParser(int('--repeat', 1, 50)))
+    .option('--no-color', 'no colour in terminal output')
+    .action(async (submissions: string[], opts: GradeCliOptions & { color?: boolean }) => {
       if (opts.list) {
-        const { listFor } = await import('./grade.js');
         const listed = listFor(submissions, opts);
         if (listed.ok) io.stdout(listed.text);
-        else io.stderr(`grade: ${listed.error}\n`);
+        else io.stderr(`chatgrade: ${listed.error}\n`);
         code = listed.ok ? 0 : 2;
         return;
       }
-      code = await gradeCommand(submissions, opts, { ...io, color: useColor(io) });
+      const { defaultJobs } = await import('./class.js');
+      code = await gradeCommand(submissions, { ...opts, reporter: opts.reporter ?? ['terminal'], jobs: opts.jobs ?? defaultJobs() }, {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        color: useColor(io, opts.color),
+        width: Math.max(40, Math.min(io.columns ?? 80, 160)),
+        env: io.env,
+        interrupted: io.interrupted,
+        ...(io.stderrTTY ? { tty: io.stderrTTY } : {}),
+      });
+    });
+
+  program
+    .command('help [command]')
+    .description('show help for chatgrade or one of its commands')
+    .action((name?: string) => {
+      const sub = name ? program.commands.find((c) => c.name() === name) : undefined;
+      if (name && !sub) {
+        io.stderr(`chatgrade: no command "${name}" (commands: ${program.commands.map((c) => c.name()).join(', ')})\n`);
+        code = 2;
+        return;
+      }
+      io.stdout((sub ?? program).helpInformation());
+      if (!sub) io.stdout(HELP_TAIL);
     });
 
   program
     .command('doctor')
-    .description('check this machine: Node, a Python with tkinter, a display or Xvfb, bubblewrap, the probe agent')
+    .description('check this machine: Node, a Python with tkinter, a display or Xvfb, the sandbox level and why, the probe agent')
     .option('--fix', 'install missing system packages with apt-get (as root; CHATGRADE_NO_INSTALL=1 forbids it)')
     .action(async (opts: { fix?: boolean }) => {
       const { doctor } = await import('../probe/doctor.js');
       const checks = await doctor({ env: io.env, fix: opts.fix, log: (line) => io.stderr(`${line}\n`) });
       for (const c of checks) io.stdout(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}\n`);
       code = checks.every((c) => c.ok) ? 0 : 2;
+    });
+
+  program
+    .command('merge <dirs...>')
+    .description("join the --out folders of `--shard` runs into one gradebook (grades.csv, class.json) and class index")
+    .option('--out <dir>', 'where the joined gradebook goes', 'reports')
+    .option('--reporter <name>', 'class reporters to run on the joined results: csv, github, html (repeatable)', collect)
+    .action(async (dirs: string[], opts: { out: string; reporter?: string[] }) => {
+      const { mergeCommand } = await import('./merge.js');
+      code = mergeCommand(dirs, { out: opts.out, reporter: opts.reporter ?? ['csv'] }, io);
     });
 
   program
@@ -104,16 +182,17 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .command('serve')
     .description('run the reference chat server, with a live wire log, to try clients by hand')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(5000).argParser(intArg('--port')))
-    .action(async (opts: { host: string; port: number }) => {
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(5000).argParser(int('--port', 0, 65535)))
+    .option('--no-color', 'no colour')
+    .action(async (opts: { host: string; port: number; color?: boolean }) => {
       try {
-        const s = await serve({ host: opts.host, port: opts.port, color: useColor(io), write: io.stdout });
+        const s = await serve({ host: opts.host, port: opts.port, color: useColor(io, opts.color), write: io.stdout });
         await io.interrupted;
         await s.stop();
         io.stdout('server stopped\n');
       } catch (err) {
         const e = err as Error & { code?: string };
-        io.stderr(`grade serve: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+        io.stderr(`chatgrade serve: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
         code = 2;
       }
     });
@@ -129,7 +208,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      if (err.code === 'grade.badArgument') io.stderr(`grade: ${err.message}\n`);
+      if (err.code === 'grade.badArgument') io.stderr(`chatgrade: ${err.message}\n`);
       return 2;
     }
     throw err;

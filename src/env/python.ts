@@ -81,7 +81,8 @@ function tryCandidate(candidate: string, within: number, env: NodeJS.ProcessEnv)
           resolve({ candidate, problem });
           return;
         }
-        const [executable, version, tkVersion, tclPatchLevel, prefixes] = String(stdout).trim().split('\n');
+        // Not trimmed: an empty first line (no sys.executable) must not shift the others.
+        const [executable, version, tkVersion, tclPatchLevel, prefixes] = String(stdout).replace(/\n$/, '').split('\n');
         if (!executable || !tkVersion) {
           resolve({ candidate, problem: 'unexpected output' });
           return;

@@ -165,7 +165,7 @@ export function shellQuote(word: string): string {
 
 /** How to re-run exactly this grading. */
 export function reproduceCommand(dir: string, seed: string): string {
-  return `grade ${shellQuote(dir)} --seed ${shellQuote(seed)}`;
+  return `chatgrade ${shellQuote(dir)} --seed ${shellQuote(seed)}`;
 }
 
 /** Sum of the points of the checks that could not be measured. */

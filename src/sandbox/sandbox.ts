@@ -321,7 +321,11 @@ export class SandboxRun {
         extraFds: ipcFor ? ['ipc'] : opts.reportFd ? ['pipe'] : [],
         ...(this.uid ? { uid: this.uid.uid } : {}),
       });
-      if (opts.stdin !== undefined) proc.child.stdin!.end(opts.stdin);
+      if (opts.stdin !== undefined) {
+        // A child that is gone already (it will be judged by its exit) must not crash us with EPIPE.
+        proc.child.stdin!.on('error', () => undefined);
+        proc.child.stdin!.end(opts.stdin);
+      }
       return proc;
     } catch (err) {
       throw new SandboxError('sandbox.setupFailed', `could not start the sandbox: ${(err as Error).message}`);
