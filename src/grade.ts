@@ -99,8 +99,8 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
     rng,
     limits: limitsFor(opts.timeoutScale),
     launch: opts.launcher(sbRun),
-    listen: async (host) => {
-      const at = await sbRun.listen(host);
+    listen: async (host, port) => {
+      const at = await sbRun.listen(host, port);
       return tcpListener(at.host, at.port, at.server);
     },
     unixListen: (name) => sbRun.unixListen(name),

@@ -23,8 +23,8 @@ export interface RunEnv {
   limits: Limits;
   /** Starts the client with the probe wired in (in the run's sandbox). */
   launch: Launcher;
-  /** Listen for the client at host (a port is chosen): TCP in the run's sandbox network. */
-  listen(host: string): Promise<Listener>;
+  /** Listen for the client at host, on `port` or one chosen here: TCP in the run's sandbox network. */
+  listen(host: string, port?: number): Promise<Listener>;
   /** A Unix socket of ours that companions (LaunchRequest) reach at `inside`. */
   unixListen(name: string): Promise<{ inside: string; server: import('node:net').Server }>;
   /** Run a command in the run's sandbox (static checks), with a time limit; its report comes on fd 3, never from its stdout. */

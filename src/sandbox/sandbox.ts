@@ -252,14 +252,13 @@ export class SandboxRun {
    * level it lives in the run's own network namespace: the port is chosen
    * here and the server arrives when the first process starts (spawn()).
    */
-  async listen(host: string): Promise<{ host: string; port: number; server: Promise<Server> }> {
+  async listen(host: string, wanted?: number): Promise<{ host: string; port: number; server: Promise<Server> }> {
     if (this.level !== 'full') {
-      const server = await listenNow(host);
+      const server = await listenNow(host, wanted);
       return { host, port: (server.address() as { port: number }).port, server: Promise.resolve(server) };
     }
-    let port: number;
-    do port = randomInt(20_000, 60_000);
-    while (this.listens.some((l) => l.port === port));
+    let port = wanted ?? 0;
+    while (port === 0 || this.listens.some((l) => l.port === port && l.host === host)) port = randomInt(20_000, 60_000);
     const entry = { host, port, server: deferred<Server>() };
     this.listens.push(entry);
     return { host, port, server: entry.server.promise };

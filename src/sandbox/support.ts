@@ -22,12 +22,12 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Listen on host, on a free port. */
-export function listenNow(host: string): Promise<Server> {
+/** Listen on host, on `port` or a free one. */
+export function listenNow(host: string, port = 0): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => resolve(server));
+    server.listen({ host, port, exclusive: true }, () => resolve(server));
   });
 }
 

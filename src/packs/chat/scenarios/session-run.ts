@@ -31,6 +31,9 @@ export function chatClient(proc: ClientProcess, opts: { self: string; knownUsers
   return { ...proc, driver, setKnownUsers: (users) => tk?.setKnownUsers(users) };
 }
 
+/** Shared fact: a run of this client waited the whole start-up limit and it never connected (value: the limit, ms). */
+const NEVER_CONNECTS = 'chat.neverConnects';
+
 /** Where the fake server listens, per run kind: the host check's run alone uses 127.0.0.2. */
 export function hostFor(kind: string): string {
   return kind === 'host' ? '127.0.0.2' : '127.0.0.1';
@@ -61,6 +64,7 @@ export class SessionRun implements PackRun {
   /** Conversation windows already claimed by a conversation. */
   private claimed = new Set<string>();
   private memo = new Map<string, Promise<unknown>>();
+  private readonly disposers: (() => Promise<void>)[] = [];
   /** Every peer ever announced, so the GUI interpreter recognises their names. */
   private knownPeers = new Set<string>();
   private lastSend = 0;
@@ -103,19 +107,54 @@ export class SessionRun implements PackRun {
       }
       const host = this.server.host;
       const port = String(this.server.port);
+      if (this.kind === 'host') await this.setTrap(this.server.port);
       const proc = await this.env.launch({ args: ['--host', host, '--port', port, '--user', this.self], vars: { host, port, user: this.self } });
       this.client = chatClient(proc, { self: this.self, knownUsers: [this.self], ui: this.env.ui, commandTimeoutMs: this.limits.line });
       return this.client;
     });
   }
 
-  /** The client's connection, waited for within the start-up limit (or until the client exits). */
+  /**
+   * The client's connection, waited for within the start-up limit, or
+   * decided earlier without changing the verdict: the client exits; it
+   * connects to the trap (the host run); or another run of the same client
+   * already waited the whole limit in vain and this client's window is up.
+   */
   connection(): Promise<Outcome<Session>> {
     return this.once('connection', async () => {
       const client = await this.start();
       const next = this.server!.nextConnection({ within: this.limits.startup, step: 'client start-up' });
-      return this.unlessExited(next, client, 'before connecting');
+      const outcome = await this.unlessExited(Promise.race([next, this.trapped, this.knownNotToConnect(client)]), client, 'before connecting');
+      if (!outcome.ok && outcome.failure.reason === 'timeout' && this.kind !== 'host') this.env.shared.set(NEVER_CONNECTS, this.limits.startup);
+      return outcome;
     });
+  }
+
+  private trapped: Promise<Outcome<Session>> = new Promise(() => undefined);
+
+  /**
+   * The host run's trap: the same port on 127.0.0.1, where nothing should
+   * connect. A client that ignores --host connects there at once, and
+   * fails then, not after the whole start-up limit.
+   */
+  private async setTrap(port: number): Promise<void> {
+    const trap = await this.env.listen('127.0.0.1', port).catch(() => undefined);
+    if (!trap) return;
+    this.disposers.push(() => trap.close());
+    this.trapped = new Promise((resolve) =>
+      trap.onConnection((conn) => {
+        conn.destroy();
+        resolve({ ok: false, failure: { step: 'client start-up', expected: `a connection to ${this.server!.host}:${port}`, actual: `the client connected to 127.0.0.1:${port} instead of the host it was given (${this.server!.host})`, reason: 'mismatch' } });
+      }),
+    );
+  }
+
+  /** Resolves with a failure once another run saw this client never connect, and this client's main window is up too (so it is past its start-up). */
+  private async knownNotToConnect(client: LaunchedClient): Promise<Outcome<Session>> {
+    const waited = await this.env.shared.when<number>(NEVER_CONNECTS);
+    if (!client.driver) return new Promise(() => undefined);
+    await client.driver.waitFor((ui) => ui.main, { within: this.limits.startup, step: 'the main window' }).catch(() => new Promise(() => undefined));
+    return { ok: false, failure: { step: 'client start-up', expected: `a connection to ${this.server!.host}:${this.server!.port}`, actual: `no connection: the client did not connect to the port it was given (another run of it waited the whole ${waited} ms, and its window is up here too)`, reason: 'timeout' } };
   }
 
   /** How the client ended, for failure texts: status and the last line of its traceback. */
@@ -361,6 +400,7 @@ export class SessionRun implements PackRun {
 
   /** Stop everything this run started. */
   async dispose(): Promise<void> {
+    for (const d of this.disposers.splice(0)) await d().catch(() => undefined);
     await this.client?.kill().catch(() => undefined);
     await this.server?.close().catch(() => undefined);
   }
