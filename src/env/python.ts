@@ -46,10 +46,10 @@ const PROBE_SCRIPT =
 
 const cache = new Map<string, Promise<PythonInfo>>();
 
-/** The candidates tried, in order, when none are given. */
+/** The candidates tried, in order, when none are given: CHATGRADE_PYTHON alone when it is set (a wrong one is an error, not a reason to grade with another). */
 export function defaultPythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.CHATGRADE_PYTHON) return [env.CHATGRADE_PYTHON];
   const list: string[] = [];
-  if (env.CHATGRADE_PYTHON) list.push(env.CHATGRADE_PYTHON);
   list.push('python3');
   for (let minor = 14; minor >= 8; minor--) list.push(`python3.${minor}`);
   list.push('/usr/bin/python3', '/usr/local/bin/python3', 'python');
