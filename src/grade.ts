@@ -72,7 +72,12 @@ export function rubricInfo(pack: Pack): RubricInfo {
 const CHECK_DEADLINE_MS = 60_000;
 
 function toLines(entries: readonly TranscriptEntry[]): TranscriptLine[] {
-  return entries.map((e) => ({ t: Math.round(e.t), dir: e.dir, text: e.text.length > 300 ? `${e.text.slice(0, 300)}... (${e.text.length} characters)` : e.text }));
+  return entries.map((e) => ({
+    t: Math.round(e.t),
+    dir: e.dir,
+    text: e.text.length > 300 ? `${e.text.slice(0, 300)}... (${e.text.length} characters)` : e.text,
+    ...(e.peer ? { peer: e.peer } : {}),
+  }));
 }
 
 /** Turn whatever a script threw into a verdict: the student's failure or our error. */

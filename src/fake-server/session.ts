@@ -19,6 +19,8 @@ export interface TranscriptEntry {
   raw?: Buffer;
   /** Inbound lines: how they parse. */
   parsed?: LenientResult<'c2s'>;
+  /** Outbound lines sent on behalf of a simulated user: who. */
+  peer?: string;
   crlf?: boolean;
 }
 
@@ -193,15 +195,15 @@ export class Session {
     );
   }
 
-  /** Send a message as the server. */
-  send(message: ServerMessage): Promise<void> {
-    return this.sendLine(format(message));
+  /** Send a message as the server; `peer` names the simulated user it speaks for (reports draw it as that user's arrow). */
+  send(message: ServerMessage, peer?: string): Promise<void> {
+    return this.sendLine(format(message), peer);
   }
 
   /** Send one line of text (a line ending is added). */
-  sendLine(text: string): Promise<void> {
+  sendLine(text: string, peer?: string): Promise<void> {
     const raw = Buffer.from(text, 'utf8');
-    this.transcript.push({ t: this.now(), dir: 's>c', text, raw });
+    this.transcript.push({ t: this.now(), dir: 's>c', text, raw, ...(peer ? { peer } : {}) });
     return this.conn.write(Buffer.concat([raw, Buffer.from('\n')]));
   }
 

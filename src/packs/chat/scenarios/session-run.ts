@@ -31,6 +31,12 @@ export function chatClient(proc: ClientProcess, opts: { self: string; knownUsers
   return { ...proc, driver, setKnownUsers: (users) => tk?.setKnownUsers(users) };
 }
 
+/** The simulated user a server message speaks for, if any (not the client's own user). */
+function speaker(m: ServerMessage, self: string): string | undefined {
+  const who = m.type === 'SEND_MESSAGE' ? m.from : m.type === 'INVITATION' ? m.inviter : m.type === 'STATUS' || m.type === 'ICON' ? m.user : undefined;
+  return who === self ? undefined : who;
+}
+
 /** Shared fact: a run of this client waited the whole start-up limit and it never connected (value: the limit, ms). */
 const NEVER_CONNECTS = 'chat.neverConnects';
 
@@ -221,7 +227,7 @@ export class SessionRun implements PackRun {
   async send(message: ServerMessage): Promise<void> {
     const s = await this.session();
     this.lastSend = performance.now();
-    await s.send(message);
+    await s.send(message, speaker(message, this.self));
   }
 
   /** Announce the online users (the current user is always included, first). */
