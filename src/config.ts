@@ -46,6 +46,8 @@ const courseSchema = z
     ui: uiSchema.optional(),
     /** Accept clients that describe their own GUI through the explicit probe (default: only when `command` is set). */
     explicitProbe: z.boolean().optional(),
+    /** How JavaScript clients run: in their own process over a real WebSocket (default), or in-process over mock-socket (trusted code only; docs/JS-CLIENTS.md). */
+    jsClients: z.enum(['process', 'in-process']).optional(),
     /** Let a submission's grade.json set its own `command` (courses that accept other languages). */
     submissionLaunch: z.boolean().optional(),
     /** Points per check id. */

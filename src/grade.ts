@@ -8,6 +8,7 @@ import { HarnessFault, StepFailed, limitsFor, type CheckScript, type Verdict } f
 import { captureScreen } from './env/screenshot.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import { tcpListener } from './fake-server/tcp.js';
+import type { Listener } from './fake-server/transport.js';
 import type { Launcher } from './launcher.js';
 import { Limiter, SharedFacts } from './limiter.js';
 import type { ExecOutcome, Pack, PackRun, RunEnv } from './pack.js';
@@ -44,6 +45,12 @@ export interface GradeOptions {
   onWire?: (run: string, entry: TranscriptEntry) => void;
   /** Called as each check finishes. */
   onCheck?: (result: CheckResult) => void;
+  /** How the fake server listens for a client of another runtime (src/js: WebSocket); default TCP in the run's sandbox. */
+  listen?: (host: string, port: number | undefined, run: SandboxRun) => Promise<Listener>;
+  /** Static checks in a client's own runtime (src/js: a JS client). */
+  inspector?: RunEnv['inspector'];
+  /** Facts for result.environment (e.g. how a JS client ran). */
+  environment?: Partial<GradeResult['environment']>;
 }
 
 /** Glob over dotted ids: `*` matches any run of characters. */
@@ -105,6 +112,7 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
     limits: limitsFor(opts.timeoutScale),
     launch: opts.launcher(sbRun),
     listen: async (host, port) => {
+      if (opts.listen) return opts.listen(host, port, sbRun);
       const at = await sbRun.listen(host, port);
       return tcpListener(at.host, at.port, at.server);
     },
@@ -113,6 +121,7 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
     shared,
     ui: opts.ui ?? {},
     onWire: opts.onWire && ((e) => opts.onWire!(kind, e)),
+    ...(opts.inspector ? { inspector: opts.inspector } : {}),
   };
 }
 
@@ -252,6 +261,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
       platform: `${process.platform}-${process.arch}`,
       sandbox: opts.sandbox.level,
       ...(probe ? { probe } : {}),
+      ...opts.environment,
     },
     score: score(rubric, outcomesById, opts.weights),
     checks: results,

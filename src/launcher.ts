@@ -5,6 +5,9 @@
 
 import { join } from 'node:path';
 import type { LaunchConfig } from './config.js';
+import { jsCrashes } from './js/crashes.js';
+import { nodeClientCommand } from './js/runner.js';
+import type { LineConnection } from './probe/explicit.js';
 import type { AgentLink } from './probe/link.js';
 import { launchClient } from './probe/launch.js';
 import type { SandboxRun } from './sandbox/index.js';
@@ -30,6 +33,8 @@ export type ProbeMode = 'tk-agent' | 'explicit';
 export interface ClientProcess {
   /** The probe connection, when the agent (or an explicit client) said hello. */
   link: AgentLink | undefined;
+  /** The explicit probe as a message channel, for a client with no probe socket (a JS client in a worker thread). */
+  channel?: LineConnection;
   /** Which probe the link speaks; undefined without a link. */
   probeMode: ProbeMode | undefined;
   /** Exit status once the process has exited. */
@@ -66,6 +71,10 @@ export interface LauncherOptions {
   /** The pack's default entry file (e.g. main.py), used when the config names none. */
   entry: string;
   timeoutScale: number;
+  /** 'node': a JavaScript client under agent/run_js_client.mjs (entry is its module; {host} {port} {user} become its url and user). Default 'python'. */
+  runtime?: 'python' | 'node';
+  /** Node options before the runner (e.g. ['--import', 'tsx'] for a TypeScript loader). */
+  nodeOptions?: string[];
 }
 
 /** Output kept per client stream. */
@@ -77,15 +86,17 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
     const { workdir, agentDir } = run.inside;
     const all: Record<string, string> = { ...vars, dir: workdir };
     const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => all[k] ?? m);
+    const entry = opts.launch.entry ?? opts.entry;
+    const node = opts.runtime === 'node';
     const client = await launchClient({
       dir: run.workdir,
-      entry: opts.launch.entry ?? opts.entry,
+      entry,
       args,
       python: opts.python,
-      command: opts.launch.command?.map(fill),
+      command: opts.launch.command?.map(fill) ?? (node ? nodeClientCommand(join(agentDir, 'run_js_client.mjs'), entry, vars, opts.nodeOptions) : undefined),
       outputCapBytes: OUTPUT_CAP,
       helloWithin: 10_000 * opts.timeoutScale,
-      acceptExplicit: opts.launch.explicitProbe,
+      acceptExplicit: opts.launch.explicitProbe || node,
       place: {
         runner: join(agentDir, 'run_client.py'),
         listen: () => run.listen('127.0.0.1'),
@@ -107,7 +118,7 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
       stderr: () => client.proc.stderr().text,
       tracebacks() {
         const fromAgent = client.link?.crashes().map((c) => c.text) ?? [];
-        const fromStderr = stderrTracebacks(client.proc.stderr().text);
+        const fromStderr = (node ? jsCrashes : stderrTracebacks)(client.proc.stderr().text);
         return fromAgent.length >= fromStderr.length ? fromAgent : fromStderr;
       },
       kill: () => client.kill(),

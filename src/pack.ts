@@ -7,6 +7,7 @@
 import type { CheckScript, Limits } from './check.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import type { Listener } from './fake-server/transport.js';
+import type { ModuleInspector } from './js/inspect.js';
 import type { Launcher } from './launcher.js';
 import type { SharedFacts } from './limiter.js';
 import type { Rng } from './random.js';
@@ -35,6 +36,8 @@ export interface RunEnv {
   ui: Readonly<Record<string, string>>;
   /** Live wire log (--verbose). */
   onWire?: (entry: TranscriptEntry) => void;
+  /** Static checks in the client's own runtime when it is not the pack's default (a JS client: src/js). */
+  inspector?: ModuleInspector;
 }
 
 /** How a static check's process ended. */

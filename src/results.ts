@@ -93,6 +93,8 @@ export interface GradeResult {
     sandbox?: string;
     /** How the GUI was seen: 'tk-agent' (the grader looked) or 'explicit' (the client described itself). */
     probe?: string;
+    /** How a JS client ran: 'in-process (mock-socket)' or 'process (ws)' (docs/JS-CLIENTS.md). */
+    clientMode?: string;
   };
   score: Score;
   /** Sorted by id. */

@@ -9,6 +9,7 @@ import { checkAgainstPack, launchFor, loadSubmissionConfig, weightsFor, type Cou
 import type { PythonInfo } from './env/index.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import { gradeSubmission, rubricInfo, selectChecks } from './grade.js';
+import { detectJsClient, jsRuntime, type JsClient } from './js/index.js';
 import { makeLauncher } from './launcher.js';
 import type { Limiter } from './limiter.js';
 import type { Pack } from './pack.js';
@@ -35,6 +36,8 @@ export interface GradingSetup {
   screenshots?: boolean;
   env?: NodeJS.ProcessEnv;
   onWire?: (run: string, entry: TranscriptEntry) => void;
+  /** The JavaScript client to grade, when the caller found it (chatgrade/vitest); otherwise detected from the folder's package.json. */
+  js?: JsClient;
 }
 
 /** The pack a folder is graded with. */
@@ -53,12 +56,16 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
     const checks = selectChecks(pack.rubric, setup.only, setup.exclude);
     const { launch, warnings } = launchFor(setup.course, loadSubmissionConfig(dir), pack);
     const needsClient = pack.scripts.some((s) => checks.includes(s.id) && pack.runs.find((r) => r.kind === s.run)?.client);
+    // A JavaScript client runs over WebSocket and draws nothing; in-process it is not sandboxed at all (docs/JS-CLIENTS.md).
+    const js = setup.js ?? detectJsClient(dir);
+    const jsMode = setup.course.jsClients ?? 'process';
+    const rt = js ? jsRuntime(js, { mode: jsMode, timeoutScale: setup.timeoutScale }) : undefined;
     sandbox = await Sandbox.open({
       dir,
-      mode: setup.sandbox,
+      mode: rt && jsMode === 'in-process' ? 'off' : setup.sandbox,
       limits: setup.course.limits ?? {},
       python: { executable: setup.python.executable, prefixes: setup.python.prefixes },
-      display: needsClient,
+      display: needsClient && !js,
       env: setup.env ?? process.env,
       screenshots: Boolean(setup.screenshots),
       timeoutScale: setup.timeoutScale,
@@ -74,7 +81,8 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
       timeoutScale: setup.timeoutScale,
       python: setup.python,
       sandbox,
-      launcher: makeLauncher({ python: setup.python.executable, launch, entry: pack.entries[0]!, timeoutScale: setup.timeoutScale }),
+      launcher: rt?.launcher ?? makeLauncher({ python: setup.python.executable, launch, entry: pack.entries[0]!, timeoutScale: setup.timeoutScale }),
+      ...(rt ? { listen: rt.listen, inspector: rt.inspector, environment: { ...rt.environment, python: undefined, tk: undefined } } : {}),
       ui: launch.ui,
       ...(setup.screenshots ? { screenshots: true } : {}),
       ...(setup.onWire ? { onWire: setup.onWire } : {}),

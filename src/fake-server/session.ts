@@ -80,6 +80,7 @@ export class Session {
   ) {
     this.note(`connected from ${conn.remote} to ${conn.local}`);
     conn.onLine((e) => this.receive(e));
+    conn.onNote?.((text) => this.note(text));
     conn.onClose((info) => {
       this.closeInfo = info;
       const how = info.by === 'peer' ? 'client closed the connection' : 'server closed the connection';

@@ -1,6 +1,6 @@
 // The fake server's only view of the network: a connection delivers line
 // events and a close, and takes bytes. TCP is one adapter (tcp.ts); an
-// in-process WebSocket adapter can be another without touching the core.
+// WebSocket adapter (ws.ts) is another, without touching the core.
 
 import type { LineEvent } from '../protocol/lines.js';
 
@@ -27,12 +27,16 @@ export interface Connection {
   destroy(): void;
   onLine(listener: (event: LineEvent) => void): void;
   onClose(listener: (info: CloseInfo) => void): void;
+  /** Transport-level observations for the transcript (a WebSocket binary message); optional. */
+  onNote?(listener: (text: string) => void): void;
 }
 
 /** A listening endpoint handing out connections. */
 export interface Listener {
   readonly host: string;
   readonly port: number;
+  /** The address a client is given, when it is a URL (WebSocket: ws://host:port/). */
+  readonly url?: string;
   onConnection(listener: (conn: Connection) => void): void;
   close(): Promise<void>;
 }

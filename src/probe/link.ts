@@ -29,6 +29,9 @@ export type LinkEvent = AgentEvent | AgentExtraEvent | { type: string; [key: str
 /** Default limit for a command's reply, ms. */
 export const DEFAULT_COMMAND_WITHIN = 5000;
 
+/** Explicit-probe events kept for the first listener. */
+const MAX_EARLY = 10_000;
+
 /** Longest line accepted from an agent (a whole tree of a large GUI fits easily). */
 const MAX_LINE = 64 * 1024 * 1024;
 
@@ -59,6 +62,8 @@ export class AgentLink implements ProbeLink {
   private buffer = '';
   private readonly decoder = new StringDecoder('utf8');
   private isClosed = false;
+  /** Explicit-probe events received before anyone listened. */
+  private readonly early: LinkEvent[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -98,6 +103,7 @@ export class AgentLink implements ProbeLink {
   /** Every event received, after it was applied (for explicit probes, logs, benchmarks). */
   onEvent(listener: (ev: LinkEvent) => void): () => void {
     this.eventListeners.add(listener);
+    for (const ev of this.early.splice(0)) guard(() => listener(ev));
     return () => this.eventListeners.delete(listener);
   }
 
@@ -272,6 +278,8 @@ export class AgentLink implements ProbeLink {
       default:
         break;
     }
+    // An explicit client's state lives only in its events: those sent along with its hello must reach the driver.
+    if (this.eventListeners.size === 0 && this.hello.mode === 'explicit' && this.early.length < MAX_EARLY) this.early.push(ev);
     for (const l of [...this.eventListeners]) guard(() => l(ev));
     if (changed) for (const l of [...this.listeners]) guard(() => l());
   }

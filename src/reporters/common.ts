@@ -213,10 +213,11 @@ export function probeDescription(probe: string): string {
   return probe;
 }
 
-/** The sandbox level and probe mode a run reports, as [label, value] pairs (absent fields left out). */
-export function runConditions(environment: { sandbox?: string; probe?: string }): [string, string][] {
+/** The sandbox level, probe mode and (for a JS client) how it ran, as [label, value] pairs (absent fields left out). */
+export function runConditions(environment: { sandbox?: string; probe?: string; clientMode?: string }): [string, string][] {
   const out: [string, string][] = [];
   if (environment.sandbox !== undefined) out.push(['Sandbox', clean(environment.sandbox)]);
   if (environment.probe !== undefined) out.push(['GUI probe', clean(probeDescription(environment.probe))]);
+  if (environment.clientMode !== undefined) out.push(['Client ran', clean(environment.clientMode)]);
   return out;
 }

@@ -18,7 +18,8 @@ export const chat = definePack<SessionRun>({
   id: 'chat',
   title: 'Chat client',
   rubric,
-  entries: ['main.py'],
+  // package.json marks a JavaScript client of the same assignment (src/js, docs/JS-CLIENTS.md).
+  entries: ['main.py', 'package.json'],
   // A `session` is one normal client session shared by many checks (no
   // faults injected); `host`, `malformed` and `serverCrash` get a fresh
   // client each; `static` starts no client at all.
@@ -35,3 +36,6 @@ export const chat = definePack<SessionRun>({
   reference: examples('reference-client'),
   mutants: examples('mutants'),
 });
+
+/** The same assignment's JavaScript reference client (over WebSocket, GUI described through the probe) and its calibrated mutants (docs/JS-CLIENTS.md). */
+export const chatJs = { reference: examples('ws-client'), mutants: examples('ws-mutants') };

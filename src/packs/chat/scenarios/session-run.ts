@@ -27,7 +27,8 @@ export interface LaunchedClient extends ClientProcess {
 export function chatClient(proc: ClientProcess, opts: { self: string; knownUsers: string[]; ui: Readonly<Record<string, string>>; commandTimeoutMs: number }): LaunchedClient {
   const link = proc.link;
   const tk = link && proc.probeMode === 'tk-agent' ? new TkDriver(link, { self: opts.self, knownUsers: opts.knownUsers, ui: opts.ui, timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined;
-  const driver = tk ?? (link ? new ExplicitDriver(link.connection(), { timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined);
+  const conn = proc.channel ?? link?.connection();
+  const driver = tk ?? (conn ? new ExplicitDriver(conn, { timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined);
   return { ...proc, driver, setKnownUsers: (users) => tk?.setKnownUsers(users) };
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SessionRun } from './session-run.js';
+import { jsMainGuard, jsNetLoads, jsNetOwnsSockets } from './structure-js.js';
 import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
 /**
@@ -46,19 +47,20 @@ export const structure: CheckScript<SessionRun>[] = [
     id: 'structure.main.guard',
     run: 'static',
     phase: 0,
-    script: (run) => importCheck(run, 'main.py'),
+    script: (run) => (run.env.inspector ? jsMainGuard(run, run.env.inspector) : importCheck(run, 'main.py')),
   },
   {
     id: 'structure.modularity.net_loads',
     run: 'static',
     phase: 0,
-    script: (run) => importCheck(run, 'net.py'),
+    script: (run) => (run.env.inspector ? jsNetLoads(run, run.env.inspector) : importCheck(run, 'net.py')),
   },
   {
     id: 'structure.modularity.net_owns_sockets',
     run: 'static',
     phase: 0,
     async script(run) {
+      if (run.env.inspector) return jsNetOwnsSockets(run, run.env.inspector);
       const { report, timedOut, stderr } = await staticCheck(run, ['sockets']);
       if (timedOut || !report) throw new HarnessFault('static.noReport', `the socket scan printed no report: ${stderr.slice(-400)}`);
       const offenders = report.offenders as { file: string; line: number; text: string }[];

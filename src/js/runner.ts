@@ -1,0 +1,28 @@
+// Where the JavaScript side of the agent lives (agent/js/, agent/run_js_client.mjs)
+// and the command line that runs a JS client in its own Node process.
+
+import { join } from 'node:path';
+import { agentDir } from '../probe/launch.js';
+import { wsUrl } from '../fake-server/ws.js';
+
+/** agent/js/worker.mjs: a JS client (or an import check) in a worker thread. */
+export function jsWorker(): string {
+  return join(agentDir(), 'js', 'worker.mjs');
+}
+
+/**
+ * Node 20 has the browser's WebSocket only behind a flag (built in from 22):
+ * with it the runner needs no package inside the client's sandbox.
+ */
+const WEBSOCKET_FLAG = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function' ? [] : ['--experimental-websocket'];
+
+/** `node [options] RUNNER ENTRY --url ws://host:port/ --user NAME`, from a run's placeholder values; `runner` as the client sees it. */
+export function nodeClientCommand(runner: string, entry: string, vars: Record<string, string>, nodeOptions: string[] = []): string[] {
+  const url = wsUrl(vars.host ?? '127.0.0.1', Number(vars.port ?? 0));
+  return [process.execPath, ...WEBSOCKET_FLAG, ...nodeOptions, runner, entry, '--url', url, '--user', vars.user ?? ''];
+}
+
+/** `node [options] RUNNER --inspect FILE`: the import check, in the client's runtime. */
+export function nodeInspectCommand(runner: string, file: string, nodeOptions: string[] = []): string[] {
+  return [process.execPath, ...nodeOptions, runner, '--inspect', file];
+}
