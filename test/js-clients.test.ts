@@ -144,7 +144,8 @@ describe('a TypeScript client', () => {
       'hooks.mjs': "export async function load(url, context, next) {\n  if (!url.endsWith('.ts')) return next(url, context);\n  return { ...(await next(url, { ...context, format: 'module' })), format: 'module', shortCircuit: true };\n}\n",
       'client.ts': "export function start({ probe }) {\n  probe.emit({ type: 'window', id: 'main', kind: 'main', title: 'ts', open: true });\n  return { stop() {} };\n}\n",
     });
-    const r = await gradeJs(dir, { mode: 'process', only: ['structure.main.guard', 'structure.gui.starts'], timeoutScale: 0.5 });
+    // A loader's hooks run in a second V8 isolate, which needs more address space than the sandbox's default 1 GiB.
+    const r = await gradeJs(dir, { mode: 'process', only: ['structure.main.guard', 'structure.gui.starts'], timeoutScale: 0.5, limits: { memoryMiB: 2048 } });
     expect(r.checks.filter((c) => c.status !== 'skipped').map((c) => [c.id, c.status, c.actual])).toEqual([
       ['structure.gui.starts', 'passed', undefined],
       ['structure.main.guard', 'passed', undefined],

@@ -1,6 +1,7 @@
 // Grade a JavaScript client with no Python, display or CLI in between: what
 // `chatgrade/vitest`, the benchmark and the tests call.
 
+import type { CourseConfig } from '../config.js';
 import type { PythonInfo } from '../env/index.js';
 import type { Pack } from '../pack.js';
 import { newSeed } from '../random.js';
@@ -23,6 +24,8 @@ export interface GradeJsOptions {
   jobs?: number;
   /** The sandbox of process mode; default 'auto'. */
   sandbox?: SandboxMode;
+  /** The course's sandbox limits (e.g. more memory for a TypeScript loader). */
+  limits?: CourseConfig['limits'];
 }
 
 /** No Python is involved in grading a JavaScript client. */
@@ -31,7 +34,7 @@ const NO_PYTHON: PythonInfo = { executable: '', candidate: '', version: '', tkVe
 /** Grade one JavaScript client against a pack (in-process unless told otherwise). */
 export function gradeJsClient(client: JsClient, opts: GradeJsOptions): Promise<GradeResult> {
   return gradeFolder(client.dir, {
-    course: { jsClients: opts.mode ?? 'in-process' },
+    course: { jsClients: opts.mode ?? 'in-process', ...(opts.limits ? { limits: opts.limits } : {}) },
     pack: opts.pack,
     only: opts.only ?? [],
     exclude: [],

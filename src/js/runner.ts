@@ -16,13 +16,20 @@ export function jsWorker(): string {
  */
 const WEBSOCKET_FLAG = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function' ? [] : ['--experimental-websocket'];
 
+/**
+ * The sandbox caps address space (prlimit --as); WebAssembly's trap handler
+ * reserves far more than any cap (and undici's WebSocket parser is Wasm), so
+ * JS clients run without it: bounds checks in code instead.
+ */
+const SANDBOX_FLAGS = ['--disable-wasm-trap-handler'];
+
 /** `node [options] RUNNER ENTRY --url ws://host:port/ --user NAME`, from a run's placeholder values; `runner` as the client sees it. */
 export function nodeClientCommand(runner: string, entry: string, vars: Record<string, string>, nodeOptions: string[] = []): string[] {
   const url = wsUrl(vars.host ?? '127.0.0.1', Number(vars.port ?? 0));
-  return [process.execPath, ...WEBSOCKET_FLAG, ...nodeOptions, runner, entry, '--url', url, '--user', vars.user ?? ''];
+  return [process.execPath, ...SANDBOX_FLAGS, ...WEBSOCKET_FLAG, ...nodeOptions, runner, entry, '--url', url, '--user', vars.user ?? ''];
 }
 
 /** `node [options] RUNNER --inspect FILE`: the import check, in the client's runtime. */
 export function nodeInspectCommand(runner: string, file: string, nodeOptions: string[] = []): string[] {
-  return [process.execPath, ...nodeOptions, runner, '--inspect', file];
+  return [process.execPath, ...SANDBOX_FLAGS, ...nodeOptions, runner, '--inspect', file];
 }
