@@ -79,6 +79,13 @@ async function runClient(entry) {
     await start({ url: option('--url'), user: option('--user'), probe });
   } catch (err) {
     reportCrash({ kind: 'startup', text: err?.stack ?? err });
+    // The hello must reach the grader (through a sandbox's relay, maybe) before this process is gone: close the probe cleanly first.
+    socket.ref();
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      socket.once('close', () => resolve(clearTimeout(timer)));
+      socket.end();
+    });
     process.exit(1);
   }
 }

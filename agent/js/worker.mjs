@@ -6,7 +6,10 @@
 // ends this thread whenever it likes (Worker.terminate), so nothing the
 // client does can hang it.
 //
-// workerData: { mode: 'client', entry, url, serverUrl, user } or { mode: 'inspect', entry }.
+// workerData: { mode: 'client', entry, url, serverUrls, user } or { mode: 'inspect', entry }.
+// serverUrls: every URL the grader listens at for this client (the one it
+// was given, and e.g. a trap for a client that ignores it); `server` in a
+// relayed connection is the index of the one it reached.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Server, WebSocket as MockWebSocket } from 'mock-socket';
@@ -22,19 +25,20 @@ function bytesOf(data) {
   return new Uint8Array(0);
 }
 
-/** The fake server's end: every mock connection relayed to the grader by id. */
-function relayServer(serverUrl, onClientError) {
-  const server = new Server(serverUrl, { mock: false });
+/** The fake server's end: every mock connection, at any of its URLs, relayed to the grader by id. */
+function relayServers(serverUrls, onClientError) {
   const sockets = new Map();
   let next = 0;
-  server.on('connection', (socket) => {
-    const id = ++next;
-    sockets.set(id, socket);
-    post({ t: 'conn', id });
-    socket.on('message', (data) => post(typeof data === 'string' ? { t: 'msg', id, data } : { t: 'msg', id, data: bytesOf(data), binary: true }));
-    socket.on('close', (e) => {
-      if (!sockets.delete(id)) return;
-      post({ t: 'closed', id, code: e.code });
+  serverUrls.forEach((serverUrl, server) => {
+    new Server(serverUrl, { mock: false }).on('connection', (socket) => {
+      const id = ++next;
+      sockets.set(id, socket);
+      post({ t: 'conn', id, server });
+      socket.on('message', (data) => post(typeof data === 'string' ? { t: 'msg', id, data } : { t: 'msg', id, data: bytesOf(data), binary: true }));
+      socket.on('close', (e) => {
+        if (!sockets.delete(id)) return;
+        post({ t: 'closed', id, code: e.code });
+      });
     });
   });
   return (m) => {
@@ -54,7 +58,7 @@ async function runClient() {
   const crash = (c) => post({ t: 'crash', ...c });
   captureCrashes(crash);
   const keepAlive = holder();
-  const toSocket = relayServer(workerData.serverUrl, (err) => crash({ kind: 'uncaught', text: String(err?.stack ?? err) }));
+  const toSocket = relayServers(workerData.serverUrls, (err) => crash({ kind: 'uncaught', text: String(err?.stack ?? err) }));
   globalThis.WebSocket = heldWebSocket(MockWebSocket, keepAlive);
   let mainOpen = false;
   const { probe, dispatch } = createProbe(

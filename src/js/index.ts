@@ -33,7 +33,7 @@ export function jsRuntime(client: JsClient, opts: { mode: JsMode; timeoutScale: 
     const { listen, launcher } = inProcessClients(join(client.dir, client.entry), opts.timeoutScale);
     return {
       launcher: () => launcher,
-      listen: (host) => listen(host, 0),
+      listen: (host, port) => listen(host, port),
       inspector: workerInspector(client.dir, client.entry),
       environment: { probe: 'explicit', clientMode: 'in-process (mock-socket)' },
     };

@@ -11,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Listener } from '../fake-server/transport.js';
+import { ListenError } from '../fake-server/tcp.js';
 import { WsConnection, manualListener, wsUrl, type MessageSocket } from '../fake-server/ws.js';
 import type { ClientProcess, Launcher } from '../launcher.js';
 import type { LineConnection } from '../probe/explicit.js';
@@ -24,7 +25,7 @@ const OUTPUT_CAP = 256 * 1024;
 const HEAP_MB = 256;
 
 type FromWorker =
-  | { t: 'conn'; id: number }
+  | { t: 'conn'; id: number; server: number }
   | { t: 'msg'; id: number; data: string | Uint8Array; binary?: boolean }
   | { t: 'closed'; id: number; code?: number }
   | { t: 'probe'; event: unknown }
@@ -65,10 +66,12 @@ function capture(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
-/** Start `entry` in a worker thread, its mock server feeding `listener`. */
-function startWorkerClient(opts: { entry: string; url: string; user: string; listener: ReturnType<typeof manualListener>; timeScale: number }): ClientProcess {
+type HubListener = ReturnType<typeof manualListener>;
+
+/** Start `entry` in a worker thread, given `url`; a mock server at each listener's URL feeds that listener. */
+function startWorkerClient(opts: { entry: string; url: string; user: string; listeners: HubListener[]; timeScale: number }): ClientProcess {
   const worker = new Worker(jsWorker(), {
-    workerData: { mode: 'client', entry: pathToFileURL(opts.entry).href, url: opts.url, serverUrl: opts.url, user: opts.user },
+    workerData: { mode: 'client', entry: pathToFileURL(opts.entry).href, url: opts.url, serverUrls: opts.listeners.map((l) => l.url), user: opts.user },
     stdout: true,
     stderr: true,
     resourceLimits: { maxOldGenerationSizeMb: HEAP_MB },
@@ -87,9 +90,11 @@ function startWorkerClient(opts: { entry: string; url: string; user: string; lis
   worker.on('message', (m: FromWorker) => {
     switch (m.t) {
       case 'conn': {
-        const relay = relayedSocket(worker, m.id, opts.url);
+        const listener = opts.listeners[m.server];
+        if (!listener) break;
+        const relay = relayedSocket(worker, m.id, listener.url);
         sockets.set(m.id, relay);
-        opts.listener.accept(new WsConnection(relay.socket));
+        listener.accept(new WsConnection(relay.socket));
         break;
       }
       case 'msg':
@@ -168,23 +173,25 @@ function startWorkerClient(opts: { entry: string; url: string; user: string; lis
  * transport (no port opened; the number only names the URL) and `launcher`
  * starts the client of the run whose URL it is given.
  */
-export function inProcessClients(entryPath: string, timeScale = 1): { listen: (host: string, port: number) => Promise<Listener>; launcher: Launcher } {
-  const servers = new Map<string, ReturnType<typeof manualListener>>();
+export function inProcessClients(entryPath: string, timeScale = 1): { listen: (host: string, port?: number) => Promise<Listener>; launcher: Launcher } {
+  const servers = new Map<string, HubListener>();
   let nextPort = 20_000 + randomInt(30_000);
   return {
-    listen: async (host) => {
-      const port = nextPort++;
-      const listener = manualListener(host, port, async () => {
+    listen: async (host, port) => {
+      const listener = manualListener(host, port ?? nextPort++, async () => {
         servers.delete(listener.url);
       });
+      if (servers.has(listener.url)) throw new ListenError('server.portInUse', `${listener.url} is already in use`);
       servers.set(listener.url, listener);
       return listener;
     },
     launcher: async ({ vars }) => {
       const url = wsUrl(vars.host ?? '127.0.0.1', Number(vars.port));
-      const listener = servers.get(url);
-      if (!listener) throw new ProbeError('client.spawnFailed', `no in-process server listens at ${url}`);
-      return startWorkerClient({ entry: entryPath, url, user: vars.user ?? '', listener, timeScale });
+      const given = servers.get(url);
+      if (!given) throw new ProbeError('client.spawnFailed', `no in-process server listens at ${url}`);
+      // The other servers on that port (a trap on another host) are reachable too, as on a network.
+      const others = [...servers.values()].filter((l) => l !== given && l.port === given.port);
+      return startWorkerClient({ entry: entryPath, url, user: vars.user ?? '', listeners: [given, ...others], timeScale });
     },
   };
 }
