@@ -87,7 +87,8 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
       ...(setup.screenshots ? { screenshots: true } : {}),
       ...(setup.onWire ? { onWire: setup.onWire } : {}),
     });
-    const notes = [...warnings, ...sandbox.notes.map((n) => `sandbox: ${n}`)];
+    const inProcess = rt !== undefined && jsMode === 'in-process';
+    const notes = [...warnings, ...(inProcess ? ['the JavaScript client ran in-process, in a worker thread of the grader (the course\'s "jsClients": "in-process"): not sandboxed'] : sandbox.notes.map((n) => `sandbox: ${n}`))];
     return notes.length ? { ...result, warnings: notes } : result;
   } catch (err) {
     const e = err as Error & { code?: string };
