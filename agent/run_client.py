@@ -15,11 +15,17 @@ import os
 import sys
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _install_agent(argv: list[str]) -> None:
     address = os.environ.get('CHAT_PROBE')
     token = os.environ.get('CHAT_PROBE_TOKEN')
     if not address or not token:
         return
+    # The agent package lives beside this file; import it from there alone
+    # (whatever the interpreter's flags), then leave sys.path as it was.
+    sys.path.insert(0, _HERE)
     try:
         import chatgrade_agent
         chatgrade_agent.install(address, token, argv)
@@ -28,6 +34,8 @@ def _install_agent(argv: list[str]) -> None:
         if os.environ.get('CHATGRADE_AGENT_DEBUG'):
             import traceback
             traceback.print_exc()
+    finally:
+        sys.path.remove(_HERE)
 
 
 def main() -> None:
@@ -40,7 +48,12 @@ def main() -> None:
     _install_agent([entry, *args])
     path = os.path.abspath(entry)
     sys.argv = [entry, *args]
-    sys.path[0] = os.path.dirname(path)
+    # As `python3 ENTRY.py` would: the entry's folder first on sys.path, in
+    # place of this runner's own.
+    if sys.path and os.path.abspath(sys.path[0] or '.') == _HERE:
+        sys.path[0] = os.path.dirname(path)
+    else:
+        sys.path.insert(0, os.path.dirname(path))
     import runpy
     try:
         runpy.run_path(path, run_name='__main__')

@@ -58,7 +58,7 @@ async function sandboxCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
 
 function agentCheck(): DoctorCheck {
   const dir = agentDir();
-  const missing = ['run_client.py', 'chatgrade_agent.py'].filter((f) => !existsSync(join(dir, f)));
+  const missing = ['run_client.py', 'chatgrade_agent/__init__.py'].filter((f) => !existsSync(join(dir, f)));
   return missing.length
     ? { name: 'probe agent', ok: false, detail: `missing in ${dir}: ${missing.join(', ')}` }
     : { name: 'probe agent', ok: true, detail: dir };

@@ -1,4 +1,4 @@
-// The wire format between the Tk agent (agent/chatgrade_agent.py) and the
+// The wire format between the Tk agent (the agent/chatgrade_agent package) and the
 // grader, and the widget-tree model both sides agree on. The agent sends
 // JSON lines of AgentEvent; the grader sends JSON lines of AgentCommand.
 // Widgets are a flat map keyed by Tk path, so a diff is just "these records

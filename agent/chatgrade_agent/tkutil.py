@@ -1,0 +1,125 @@
+"""Small helpers over a raw Tcl interpreter (a root's tkapp), used everywhere."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any, Optional
+
+try:
+    from _sha256 import sha256 as _sha256_new  # type: ignore[import-not-found]
+except ImportError:
+    try:
+        from _sha2 import sha256 as _sha256_new  # type: ignore[import-not-found, no-redef]
+    except ImportError:
+        from hashlib import sha256 as _sha256_new  # type: ignore[no-redef]
+
+_IMAGE_MAGIC = (b'\x89PNG', b'GIF8', b'P3', b'P6', b'P5', b'\xff\xd8')
+
+
+def alive(root: Any) -> bool:
+    """True while the root the agent adopted still has its '.' window."""
+    raw = getattr(root, '_chatgrade_raw', None)
+    if raw is None:
+        return False
+    try:
+        return bool(raw.getboolean(raw.call('winfo', 'exists', '.')))
+    except Exception:
+        return False
+
+
+def getvar(raw: Any, name: str) -> Optional[str]:
+    """A global Tcl variable's value, or None when it is unset."""
+    try:
+        return str(raw.globalgetvar(name))
+    except Exception:
+        return None
+
+
+def menu_labels(raw: Any, menu: str) -> list[tuple[int, str]]:
+    """(index, label) of every choosable entry of a Menu."""
+    end = str(raw.call(menu, 'index', 'end'))
+    if end in ('none', ''):
+        return []
+    labels = []
+    for i in range(int(end) + 1):
+        kind = str(raw.call(menu, 'type', i))
+        if kind in ('command', 'radiobutton', 'checkbutton', 'cascade'):
+            labels.append((i, str(raw.call(menu, 'entrycget', i, '-label'))))
+    return labels
+
+
+def tree_items(raw: Any, path: str) -> list[str]:
+    """Treeview item ids, depth first, as rows appear when expanded."""
+    out: list[str] = []
+
+    def visit(parent: str) -> None:
+        for item in raw.splitlist(raw.call(path, 'children', parent)):
+            out.append(str(item))
+            visit(str(item))
+
+    visit('')
+    return out
+
+
+class Mouse:
+    """Clicks made of real button events, so every binding fires.
+
+    Generated events carry a time: clicks that are not meant as a double
+    click are spaced far apart, the two of a double click close together.
+    """
+
+    CONTROL = 4
+    BUTTON1 = 256
+
+    def __init__(self) -> None:
+        self.time = 1_000_000
+
+    def click(self, raw: Any, path: str, x: int, y: int, times: int = 1,
+              control: bool = False) -> None:
+        """Press and release button 1 at (x, y) of the widget, `times` times."""
+        self.time += 10_000
+        state = self.CONTROL if control else 0
+        for _ in range(times):
+            self.time += 40
+            raw.call('event', 'generate', path, '<ButtonPress-1>', '-x', x, '-y', y,
+                     '-state', state, '-time', self.time)
+            self.time += 40
+            raw.call('event', 'generate', path, '<ButtonRelease-1>', '-x', x, '-y', y,
+                     '-state', state | self.BUTTON1, '-time', self.time)
+
+    def drag(self, raw: Any, path: str, start: tuple[int, int], end: tuple[int, int]) -> None:
+        """Press at start, move with button 1 held to end, release there."""
+        self.time += 10_000
+        raw.call('event', 'generate', path, '<ButtonPress-1>', '-x', start[0], '-y', start[1],
+                 '-state', 0, '-time', self.time)
+        self.time += 40
+        raw.call('event', 'generate', path, '<Motion>', '-x', end[0], '-y', end[1],
+                 '-state', self.BUTTON1, '-time', self.time)
+        self.time += 40
+        raw.call('event', 'generate', path, '<ButtonRelease-1>', '-x', end[0], '-y', end[1],
+                 '-state', self.BUTTON1, '-time', self.time)
+
+
+def image_bytes(data: Any) -> Optional[bytes]:
+    """The bytes an image's data= option stands for (base64 is decoded)."""
+    if isinstance(data, str):
+        try:
+            return binascii.a2b_base64(data)
+        except (binascii.Error, ValueError):
+            return data.encode('latin-1', 'replace')
+    if isinstance(data, (bytes, bytearray)):
+        raw = bytes(data)
+        if not raw.startswith(_IMAGE_MAGIC):
+            try:
+                decoded = binascii.a2b_base64(raw)
+                if decoded.startswith(_IMAGE_MAGIC):
+                    return decoded
+            except (binascii.Error, ValueError):
+                pass
+        return raw
+    return None
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex sha256 of the bytes."""
+    return _sha256_new(data).hexdigest()
