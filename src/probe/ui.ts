@@ -11,6 +11,8 @@ export interface UiWindow {
   kind: 'main' | 'conversation' | 'invitation' | 'dialog' | 'other';
   /** All visible text in the window, in tree order (labels, buttons, texts, list items). */
   texts: string[];
+  /** Labels of the notebook tabs in the window, if it has any. */
+  tabs?: string[];
 }
 
 /** One conversation window. */
@@ -60,6 +62,8 @@ export class ActionError extends Error {
 
 /** The actions a person takes; each resolves when the action was performed (not when its effect shows). */
 export interface Driver {
+  /** What the last action did (or tried), in order, when the driver keeps it: for "the click had no effect" messages. */
+  readonly lastTried?: readonly string[];
   /** The UI as seen now. */
   ui(): ChatUi;
   /** Resolve with fn's first non-undefined result as the UI changes; reject with a timeout naming `step`. */

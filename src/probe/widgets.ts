@@ -35,13 +35,15 @@ export interface WidgetRecord {
   hasDeleteHandler?: boolean;
   /** Label/Button/Radiobutton/Checkbutton/Menubutton caption; whole content of Text/Entry; dialog message. */
   text?: string;
-  /** Listbox items; Combobox values; Treeview rows (text and values joined by a space); OptionMenu entries. */
+  /** Listbox items; Combobox values; Treeview rows (text and values joined by a space); OptionMenu entries; Notebook tab labels. */
   items?: string[];
+  /** Notebook: the pane path of each tab, in the order of `items`. */
+  tabs?: string[];
   /** Selected item indices (Listbox, Treeview). */
   selection?: number[];
-  /** Listbox: single, browse, multiple or extended. */
+  /** Listbox: single, browse, multiple or extended; Treeview: browse, extended or none. */
   selectmode?: string;
-  /** Current value: Entry/Combobox text, OptionMenu variable, Radiobutton's own value. */
+  /** Current value: Entry/Combobox text, OptionMenu variable, Radiobutton's own value, a Notebook's tab in front. */
   value?: string;
   /** Radiobutton/Checkbutton is selected. */
   selected?: boolean;
@@ -72,6 +74,7 @@ export type AgentCommand =
   | { id: number; cmd: 'key'; path: string; keysym: string }
   | { id: number; cmd: 'double_click'; path: string; index?: number }
   | { id: number; cmd: 'set_value'; path: string; value: string }
+  | { id: number; cmd: 'show'; path: string; tab: string }
   | { id: number; cmd: 'close'; window: string };
 
 /** The flat widget map as last reported. */
