@@ -9,7 +9,8 @@ type Reaction = (req: AgentRequest, link: FakeLink) => unknown;
 
 /** A ProbeLink over an in-memory tree: records commands, lets a test react to them. */
 class FakeLink implements ProbeLink {
-  readonly commands: AgentRequest[] = [];
+  /** Every command, the driver's settling syncs included. */
+  readonly all: AgentRequest[] = [];
   private readonly listeners = new Set<() => void>();
   readonly widgets: Map<string, WidgetRecord>;
 
@@ -29,8 +30,13 @@ class FakeLink implements ProbeLink {
     return () => this.listeners.delete(listener);
   }
 
+  /** The commands that act (settling syncs left out). */
+  get commands(): AgentRequest[] {
+    return this.all.filter((c) => c.cmd !== 'sync');
+  }
+
   async command(req: AgentRequest): Promise<unknown> {
-    this.commands.push(req);
+    this.all.push(req);
     const result = this.react(req, this);
     if (result instanceof Error) throw result;
     return result;
@@ -64,7 +70,7 @@ function setup(name: string, opts: { drop?: string[]; react?: Reaction; ctx?: Pa
   const f = fixture(name);
   const widgets = f.widgets.filter((w) => !(opts.drop ?? []).some((p) => w.path === p || w.path.startsWith(p + '.')));
   const link = new FakeLink(widgets, opts.react);
-  const driver = new TkDriver(link, { ...f.ctx, ...opts.ctx });
+  const driver = new TkDriver(link, { ...f.ctx, ...opts.ctx, confirmWithinMs: 30 });
   return { link, driver };
 }
 
@@ -130,12 +136,59 @@ describe('startChat', () => {
     expect(link.commands.at(-1)).toEqual({ cmd: 'invoke', path: '.!frame2.!menubutton' });
   });
 
-  it('double-clicks the line of a Text list', async () => {
+  it('selects the lines of a read-only Text list, then presses the chat button', async () => {
     const { link, driver } = setup('text-dialog');
+    await driver.startChat(['carol']);
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '.users', indices: [1] },
+      { cmd: 'invoke', path: '.start' },
+    ]);
+    const two = setup('text-dialog');
+    await two.driver.startChat(['carol', 'bob']);
+    expect(two.link.commands).toEqual([
+      { cmd: 'select', path: '.users', indices: [0, 1] },
+      { cmd: 'invoke', path: '.start' },
+    ]);
+    expect(two.driver.lastTried).toEqual(["selected the lines of 'carol', 'bob' in .users", "pressed 'Start chat' (.start)"]);
+  });
+
+  it('selects a run of lines over a header, never over another user', async () => {
+    const { link, driver } = setup('text-dialog');
+    const users = link.widgets.get('.users')!;
+    link.widgets.set('.users', { ...users, text: 'bob\n\ncarol\ndave\n' });
+    await driver.startChat(['bob', 'carol']);
+    expect(link.commands[0]).toEqual({ cmd: 'select', path: '.users', indices: [0, 1, 2] });
+    const err = await actionError(driver.startChat(['bob', 'dave']));
+    expect(err.tried).toEqual(["'bob', 'dave' are not on adjacent lines of .users ('carol' in between), and a drag selects one run of lines"]);
+  });
+
+  it('double-clicks the line of a Text list when there is no chat button', async () => {
+    const { link, driver } = setup('text-dialog', { drop: ['.start'] });
     await driver.startChat(['carol']);
     expect(link.commands).toEqual([{ cmd: 'double_click', path: '.users', index: 1 }]);
     const err = await actionError(driver.startChat(['bob', 'carol']));
-    expect(err.tried).toEqual(['several users cannot be selected in the Text .users']);
+    expect(err.tried.at(-1)).toBe('a double-click starts a chat with one user only');
+  });
+
+  it('never selects two users in a single-select list', async () => {
+    const { link, driver } = setup('reference');
+    const lb = link.widgets.get('.!frame.!listbox')!;
+    link.widgets.set(lb.path, { ...lb, selectmode: 'browse' });
+    const err = await actionError(driver.startChat(['bob', 'carol']));
+    expect(err.tried).toEqual([".!frame.!listbox lets one user be selected at a time (selectmode browse), so 'bob', 'carol' cannot be selected together"]);
+    expect(link.commands).toEqual([]);
+    await driver.startChat(['carol']);
+    expect(link.commands[0]).toEqual({ cmd: 'select', path: '.!frame.!listbox', indices: [1] });
+  });
+
+  it('says when the clicks did not select and the selection was set directly', async () => {
+    const { driver } = setup('reference', { react: (req) => (req.cmd === 'select' ? { clicked: 1, set: true } : undefined) });
+    await driver.startChat(['bob']);
+    expect(driver.lastTried).toEqual([
+      "selected 'bob' in .!frame.!listbox",
+      '(clicking did not select that, so the selection was set directly)',
+      "pressed 'Chat' (.!frame2.!button)",
+    ]);
   });
 
   it('ticks the wanted Checkbuttons, unticks the others, then presses Chat', async () => {
@@ -412,7 +465,7 @@ describe('waitFor and sync', () => {
   it('sync goes through the link and a failure is a probe.timeout', async () => {
     const { link, driver } = setup('reference');
     await driver.sync(500);
-    expect(link.commands).toEqual([{ cmd: 'sync' }]);
+    expect(link.all).toEqual([{ cmd: 'sync' }]);
     const dead = setup('reference', { react: () => new Error('no reply within 500 ms') });
     await expect(dead.driver.sync(500)).rejects.toMatchObject({ code: 'probe.timeout', step: 'sync' });
   });
@@ -437,5 +490,87 @@ describe('on a tree recorded from the reference client', () => {
       { cmd: 'set_value', path: '.!frame2.!optionmenu', value: 'busy' },
       { cmd: 'close', window: '.' },
     ]);
+  });
+});
+
+describe('conversations in notebook tabs', () => {
+  it('brings the users tab to the front before selecting', async () => {
+    const { link, driver } = setup('notebook');
+    await driver.startChat(['bob', 'carol']);
+    expect(link.commands).toEqual([
+      { cmd: 'show', path: '.nb', tab: '.nb.users' },
+      { cmd: 'select', path: '.nb.users.list', indices: [0, 1] },
+      { cmd: 'invoke', path: '.nb.users.chat' },
+    ]);
+    expect(driver.lastTried[0]).toBe("brought the tab 'Users' to the front");
+  });
+
+  it('types in a tab that is not in front after showing it, and sends with Return', async () => {
+    const { link, driver } = setup('notebook');
+    await driver.say('.nb.c2', 'hi  there ✓');
+    expect(link.commands).toEqual([
+      { cmd: 'show', path: '.nb', tab: '.nb.c2' },
+      { cmd: 'set_text', path: '.nb.c2.entry', text: 'hi  there ✓' },
+      { cmd: 'key', path: '.nb.c2.entry', keysym: 'Return' },
+    ]);
+  });
+
+  it('closes a tab with the "Close tab" button beside the notebook', async () => {
+    const { link, driver } = setup('notebook');
+    await driver.closeConversation('.nb.c2');
+    expect(link.commands).toEqual([
+      { cmd: 'show', path: '.nb', tab: '.nb.c2' },
+      { cmd: 'invoke', path: '.close' },
+    ]);
+    const bare = setup('notebook', { drop: ['.close'] });
+    const err = await actionError(bare.driver.closeConversation('.nb.k7'));
+    expect(err.tried).toEqual(["no button labelled leave/close in the tab 'K7 (bob)' nor beside its notebook .nb"]);
+  });
+});
+
+describe('overrides in a second Tk() root', () => {
+  it('selects in the overridden list and presses the overridden button', async () => {
+    const { link, driver } = setup('second-root', { ctx: { ui: { users: '.side.people', invite: '.side.go', send: '.bar.say' } } });
+    await driver.startChat(['bob']);
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '#2.side.people', indices: [0] },
+      { cmd: 'invoke', path: '#2.side.go' },
+    ]);
+    await driver.say('#2.!toplevel', 'yo');
+    expect(link.commands.slice(2)).toEqual([
+      { cmd: 'set_text', path: '#2.!toplevel.bar.line', text: 'yo' },
+      { cmd: 'invoke', path: '#2.!toplevel.bar.say' },
+    ]);
+  });
+});
+
+describe('quit answers the question it raises', () => {
+  const dialog = (n: number, text: string): WidgetRecord[] => [
+    { path: `dialog#${n}`, cls: 'Dialog', parent: null, window: `dialog#${n}`, mapped: true, title: 'Quit', state: 'normal', text },
+    { path: `dialog#${n}.yes`, cls: 'Button', parent: `dialog#${n}`, window: `dialog#${n}`, mapped: true, text: 'Yes' },
+    { path: `dialog#${n}.no`, cls: 'Button', parent: `dialog#${n}`, window: `dialog#${n}`, mapped: true, text: 'No' },
+  ];
+
+  it('presses Yes on "Really log out?", and stops watching once the main window is gone', async () => {
+    const { link, driver } = setup('reference', {
+      react: (req, l) => {
+        if (req.cmd === 'close') setTimeout(() => l.diff(dialog(7, 'Really log out?')), 5);
+        if (req.cmd === 'invoke' && req.path === 'dialog#7.yes') setTimeout(() => l.diff([], ['dialog#7', '.']), 5);
+        return req.cmd === 'close' ? { handler: true, blocked: true } : undefined;
+      },
+    });
+    await driver.quit();
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.' }, { cmd: 'invoke', path: 'dialog#7.yes' }]);
+    expect(driver.lastTried).toEqual([
+      "closed '.' through the window manager",
+      "a question appeared (\"Really log out?\") in 'dialog#7'",
+      "pressed 'Yes' (dialog#7.yes)",
+    ]);
+  });
+
+  it('leaves dialogs that were open before quitting alone', async () => {
+    const { link, driver } = setup('text-dialog');
+    await driver.quit();
+    expect(link.commands).toEqual([{ cmd: 'close', window: '.' }]);
   });
 });

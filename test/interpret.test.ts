@@ -6,7 +6,9 @@ import {
   countOccurrences,
   entryUser,
   interpret,
+  isDecoration,
   nameTokens,
+  saidBy,
   statusWords,
   treeOrder,
   type InterpretContext,
@@ -272,5 +274,99 @@ describe('a tree recorded through the agent', () => {
     ]);
     expect(ui.invitations).toEqual([{ window: '.!toplevel4', title: 'Invitation', text: 'bob invites you to a conversation' }]);
     expect(ui.windows.map((w) => w.kind)).toEqual(['main', 'conversation', 'conversation', 'invitation']);
+  });
+});
+
+describe('conversations as ttk.Notebook tabs', () => {
+  const { tree, ctx } = load('notebook');
+  const a = analyze(tree, ctx);
+
+  it('reads the users list from a tab that is not in front', () => {
+    expect(a.ui.main).toBe('.');
+    expect(a.ui.users).toEqual(['bob', 'carol', 'dave']);
+    expect(a.users?.path).toBe('.nb.users.list');
+  });
+
+  it('reads each conversation tab, shown or not, with members from a LabelFrame or the tab title', () => {
+    expect(a.ui.conversations).toEqual([
+      { window: '.nb.k7', title: 'K7 (bob)', members: ['alice', 'bob'], transcript: ['bob: hi there'] },
+      { window: '.nb.c2', title: 'Chat with carol, dave', members: ['carol', 'dave'], transcript: [] },
+    ]);
+    expect(a.conversations.get('.nb.c2')).toMatchObject({ inputPath: '.nb.c2.entry', notebook: '.nb' });
+    expect(a.conversations.get('.nb.k7')?.membersPath).toBe('.nb.k7.who');
+  });
+
+  it('lists the tabs as windows of their own, and on their window', () => {
+    expect(a.ui.windows.map((w) => [w.id, w.kind, w.title])).toEqual([
+      ['.', 'main', 'Chat - alice'],
+      ['.nb.k7', 'conversation', 'K7 (bob)'],
+      ['.nb.c2', 'conversation', 'Chat with carol, dave'],
+    ]);
+    expect(a.ui.windows[0]!.tabs).toEqual(['Users', 'K7 (bob)', 'Chat with carol, dave']);
+    expect([...a.tabs.values()].map((t) => [t.pane, t.current])).toEqual([
+      ['.nb.users', false],
+      ['.nb.k7', true],
+      ['.nb.c2', false],
+    ]);
+  });
+});
+
+describe('decoration in lists, members headed in a Listbox, the author on the line above', () => {
+  const { tree, ctx } = load('decorated');
+  const ui = interpret(tree, ctx);
+
+  it('skips header, separator and count rows; an unknown lone name is still listed', () => {
+    expect(ui.users).toEqual(['bob', 'carol', 'Kalo_3']);
+    expect(ui.statuses).toEqual({ bob: 'away' });
+  });
+
+  it('tells decoration from names', () => {
+    for (const row of ['Online users:', '──────', '3 online', '(2)', 'Contacts', 'Users (4)', '— nobody here —']) expect(isDecoration(row), row).toBe(true);
+    for (const row of ['Kalo_3', '-ri9', 'Lo-mi (away)', '7kalo']) expect(isDecoration(row), row).toBe(false);
+  });
+
+  it('takes a Listbox headed "Members" as the member display, not the transcript', () => {
+    const conv = ui.conversations.find((c) => c.window === '.!toplevel')!;
+    expect(conv.members).toEqual(['alice', 'bob']);
+    expect(conv.transcript).toEqual([]);
+    expect(analyze(tree, ctx).conversations.get('.!toplevel')).toMatchObject({ transcriptPath: '.!toplevel.log', membersPath: '.!toplevel.members' });
+  });
+
+  it('reads members from the window title when nothing else shows them, and keeps leading spaces and non-ASCII', () => {
+    const conv = ui.conversations.find((c) => c.window === '.!toplevel2')!;
+    expect(conv.members).toEqual(['carol', 'dave']);
+    expect(conv.transcript).toEqual(['carol', '   café  你好, ok?! 🎉', 'dave:', 'salut']);
+  });
+
+  it('finds the author on the line itself or on the line above', () => {
+    const t = ui.conversations.find((c) => c.window === '.!toplevel2')!.transcript;
+    expect(saidBy(t, 1, 'carol')).toBe(true);
+    expect(saidBy(t, 3, 'dave')).toBe(true);
+    expect(saidBy(t, 3, 'carol')).toBe(false);
+    expect(saidBy(['bob: hi'], 0, 'bob')).toBe(true);
+    expect(saidBy(['hi'], 0, 'bob')).toBe(false);
+  });
+});
+
+describe('a second Tk() root and overrides without "#N"', () => {
+  const { tree, ctx } = load('second-root');
+
+  it('takes the open second root as the main window', () => {
+    const ui = interpret(tree, ctx);
+    expect(ui.main).toBe('#2.');
+    expect(ui.users).toEqual(['bob', 'alice']);
+  });
+
+  it('matches absolute and window-relative overrides inside the second root', () => {
+    const a = analyze(tree, { ...ctx, ui: { users: '.side.people', transcript: '.note', input: '.bar.line' } });
+    expect(a.ui.main).toBe('#2.');
+    expect(a.users?.path).toBe('#2.side.people');
+    expect(a.ui.users).toEqual(['bob']);
+    expect(a.conversations.get('#2.!toplevel')).toMatchObject({ inputPath: '#2.!toplevel.bar.line', transcriptPath: '#2.!toplevel.note' });
+    expect(a.ui.conversations[0]?.transcript).toEqual(['draft']);
+  });
+
+  it('takes a main override without the prefix', () => {
+    expect(interpret(tree, { ...ctx, ui: { main: '.' } }).main).toBe('#2.');
   });
 });

@@ -9,6 +9,7 @@ import { ActionError, type ChatUi, type Driver } from './ui.js';
 import {
   ACCEPT_WORDS,
   CHAT_WORDS,
+  CONFIRM_WORDS,
   DECLINE_WORDS,
   LEAVE_WORDS,
   QUIT_WORDS,
@@ -16,6 +17,7 @@ import {
   baseClass,
   caption,
   isButton,
+  isWithin,
   matchesOverride,
   statusWords,
   treeOrder,
@@ -44,6 +46,8 @@ export interface TkDriverOptions extends InterpretContext {
   timeScale?: number;
   /** Limit for one agent command, before timeScale. Default 2000 ms. */
   commandTimeoutMs?: number;
+  /** How long quit() watches for a question ("Really log out?") or the main window going, before timeScale. Default 1000 ms. */
+  confirmWithinMs?: number;
 }
 
 /** One line per window, for timeout messages and reports: what the GUI showed. */
@@ -128,6 +132,7 @@ export class TkDriver implements Driver {
   private ctx: InterpretContext;
   private readonly scale: number;
   private readonly commandMs: number;
+  private readonly confirmMs: number;
   private readonly knownListeners = new Set<() => void>();
   /** What the last action did (or tried), in order: for "the click had no effect" messages. */
   lastTried: readonly string[] = [];
@@ -136,10 +141,11 @@ export class TkDriver implements Driver {
     private readonly link: ProbeLink,
     opts: TkDriverOptions,
   ) {
-    const { timeScale, commandTimeoutMs, ...ctx } = opts;
+    const { timeScale, commandTimeoutMs, confirmWithinMs, ...ctx } = opts;
     this.ctx = { ...ctx, knownUsers: [...ctx.knownUsers] };
     this.scale = timeScale ?? 1;
     this.commandMs = commandTimeoutMs ?? 2000;
+    this.confirmMs = confirmWithinMs ?? 1000;
   }
 
   /** Replace the user names the grader has announced; pending waits re-evaluate. */
@@ -180,6 +186,7 @@ export class TkDriver implements Driver {
 
   async startChat(users: string[]): Promise<void> {
     const run = this.begin(`could not start a chat with ${list(users)}`);
+    await this.settle();
     const a = this.analysis();
     const main = a.ui.main;
     if (main === undefined) throw run.fail('no main window on screen');
@@ -192,14 +199,19 @@ export class TkDriver implements Driver {
       entries.push(e);
     }
     const userPaths = new Set(view.kind === 'widgets' ? view.entries.map((e) => e.path) : []);
-    const widgets = this.widgets(main).filter((w) => !userPaths.has(w.path));
+    const widgets = this.region(a, main).filter((w) => !userPaths.has(w.path));
     const chat = widgets.find((w) => matchesOverride(w, this.ctx.ui?.invite)) ??
       widgets.find((w) => isButton(w) && CHAT_WORDS.test(caption(w)));
     const noChat = 'no button labelled chat/invite/talk/start/new in the main window';
     const one = entries.length === 1 ? entries[0] : undefined;
     const record = (path: string): WidgetRecord | undefined => this.link.tree().get(path);
+    await this.showTabOf(run, a, entries[0]?.path ?? view.path);
 
     if (view.kind === 'listbox' || view.kind === 'treeview') {
+      const mode = view.selectmode ?? '';
+      if (!one && ['single', 'browse', 'none'].includes(mode)) {
+        throw run.fail(`${view.path} lets one user be selected at a time (selectmode ${mode}), so ${list(users)} cannot be selected together`);
+      }
       const indices = entries.map((e) => e.index ?? -1);
       await run.exec({ cmd: 'select', path: view.path, indices }, `selected ${list(users)} in ${view.path}`);
       if (chat) return run.invoke(chat);
@@ -209,9 +221,17 @@ export class TkDriver implements Driver {
       return;
     }
     if (view.kind === 'text') {
-      if (!one) throw run.fail(`several users cannot be selected in the Text ${view.path}`);
-      if (chat) run.note(`users are shown in the Text ${view.path}, which cannot be selected in`);
-      else run.note(noChat);
+      if (chat) {
+        const lines = entries.map((e) => e.index ?? 0);
+        const [first, last] = [Math.min(...lines), Math.max(...lines)];
+        const between = view.entries.filter((e) => !users.includes(e.user) && (e.index ?? -1) > first && (e.index ?? -1) < last);
+        if (between.length) throw run.fail(`${list(users)} are not on adjacent lines of ${view.path} (${list(between.map((e) => e.user))} in between), and a drag selects one run of lines`);
+        const range = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+        await run.exec({ cmd: 'select', path: view.path, indices: range }, `selected the line${range.length > 1 ? 's' : ''} of ${list(users)} in ${view.path}`);
+        return run.invoke(chat);
+      }
+      run.note(noChat);
+      if (!one) throw run.fail('a double-click starts a chat with one user only');
       await run.exec({ cmd: 'double_click', path: view.path, index: one.index ?? 0 }, `double-clicked ${q(one.user)} in ${view.path}`);
       return;
     }
@@ -250,31 +270,35 @@ export class TkDriver implements Driver {
 
   async accept(invitationWindow: string): Promise<void> {
     const run = this.begin(`could not accept the invitation in '${invitationWindow}'`);
+    await this.settle();
     const a = this.analysis();
     this.requireWindow(a, invitationWindow, run);
     const path = a.invitations.get(invitationWindow)?.acceptPath ??
-      this.findButton(invitationWindow, ACCEPT_WORDS, this.ctx.ui?.accept)?.path;
-    if (!path) throw run.fail(`no button labelled accept/join/yes/ok in '${invitationWindow}'${this.buttonList(invitationWindow)}`);
+      this.findButton(a, invitationWindow, ACCEPT_WORDS, this.ctx.ui?.accept)?.path;
+    if (!path) throw run.fail(`no button labelled accept/join/yes/ok in '${invitationWindow}'${this.buttonList(a, invitationWindow)}`);
     return run.invoke(this.link.tree().get(path)!);
   }
 
   async decline(invitationWindow: string): Promise<void> {
     const run = this.begin(`could not decline the invitation in '${invitationWindow}'`);
+    await this.settle();
     const a = this.analysis();
     this.requireWindow(a, invitationWindow, run);
     const path = a.invitations.get(invitationWindow)?.declinePath ??
-      this.findButton(invitationWindow, DECLINE_WORDS, this.ctx.ui?.decline)?.path;
+      this.findButton(a, invitationWindow, DECLINE_WORDS, this.ctx.ui?.decline)?.path;
     if (path) return run.invoke(this.link.tree().get(path)!);
-    run.note(`no button labelled decline/no/cancel/reject in '${invitationWindow}'${this.buttonList(invitationWindow)}`);
+    run.note(`no button labelled decline/no/cancel/reject in '${invitationWindow}'${this.buttonList(a, invitationWindow)}`);
     await run.exec({ cmd: 'close', window: invitationWindow }, `closed '${invitationWindow}' through the window manager`);
   }
 
   async say(conversationWindow: string, text: string): Promise<void> {
     const run = this.begin(`could not send ${JSON.stringify(text)} in '${conversationWindow}'`);
+    await this.settle();
     const a = this.analysis();
     this.requireWindow(a, conversationWindow, run);
     const conv = a.conversations.get(conversationWindow);
     if (!conv) throw run.fail(`'${conversationWindow}' has no input (Entry or small Text) beside a transcript`);
+    await this.showTabOf(run, a, conversationWindow);
     await run.exec({ cmd: 'set_text', path: conv.inputPath, text }, `typed the text into ${conv.inputPath}`);
     if (conv.sendPath) return run.invoke(this.link.tree().get(conv.sendPath)!);
     run.note(`no Send button in '${conversationWindow}'`);
@@ -283,22 +307,38 @@ export class TkDriver implements Driver {
 
   async closeConversation(conversationWindow: string): Promise<void> {
     const run = this.begin(`could not close the conversation '${conversationWindow}'`);
+    await this.settle();
     const a = this.analysis();
     this.requireWindow(a, conversationWindow, run);
     const send = a.conversations.get(conversationWindow)?.sendPath;
-    const leave = this.findButton(conversationWindow, LEAVE_WORDS, this.ctx.ui?.leave, send);
-    if (leave) return run.invoke(leave);
-    run.note(`no button labelled leave/close in '${conversationWindow}'`);
-    await this.closeWindow(run, conversationWindow);
+    const leave = this.findButton(a, conversationWindow, LEAVE_WORDS, this.ctx.ui?.leave, send);
+    const tab = a.tabs.get(conversationWindow);
+    if (leave) {
+      await this.showTabOf(run, a, conversationWindow);
+      return run.invoke(leave);
+    }
+    if (!tab) {
+      run.note(`no button labelled leave/close in '${conversationWindow}'`);
+      return this.closeWindow(run, conversationWindow);
+    }
+    // A tab has no window-manager close: a "Close tab" button beside the notebook acts on the tab in front.
+    const host = this.link.tree().get(tab.notebook)?.window ?? '';
+    const outside = (this.region(a, host)).filter((w) => !isWithin(w.path, tab.notebook));
+    const closer = outside.find((w) => matchesOverride(w, this.ctx.ui?.leave)) ??
+      outside.find((w) => isButton(w) && LEAVE_WORDS.test(caption(w)) && !QUIT_WORDS.test(caption(w)));
+    if (!closer) throw run.fail(`no button labelled leave/close in the tab '${tab.title}' nor beside its notebook ${tab.notebook}`);
+    await this.showTabOf(run, a, conversationWindow);
+    return run.invoke(closer);
   }
 
   async setStatus(status: string): Promise<void> {
     const run = this.begin(`could not set the status to ${q(status)}`);
+    await this.settle();
     const a = this.analysis();
     const wanted = status.toLowerCase();
     const others = a.ui.windows.filter((w) => w.id !== a.ui.main && w.kind !== 'conversation').map((w) => w.id);
     const windows = [...(a.ui.main !== undefined ? [a.ui.main] : []), ...others];
-    const widgets = windows.flatMap((w) => this.widgets(w));
+    const widgets = windows.flatMap((w) => this.region(a, w));
     const forced = widgets.find((w) => matchesOverride(w, this.ctx.ui?.status));
     const menus = forced ? [forced] : widgets.filter((w) => ['Menubutton', 'Combobox'].includes(baseClass(w.cls)) && w.items?.length);
     for (const m of menus) {
@@ -321,17 +361,66 @@ export class TkDriver implements Driver {
 
   async quit(): Promise<void> {
     const run = this.begin('could not quit');
-    const main = this.analysis().ui.main;
+    await this.settle();
+    const a = this.analysis();
+    const main = a.ui.main;
     if (main === undefined) throw run.fail('no main window on screen');
+    const before = new Set(a.ui.windows.map((w) => w.id));
     try {
       await this.closeWindow(run, main);
-      return;
     } catch (err) {
       if (!(err instanceof ActionError)) throw err;
+      const button = this.findButton(a, main, QUIT_WORDS, this.ctx.ui?.quit);
+      if (!button) throw run.fail('no button labelled quit/exit in the main window');
+      await run.invoke(button);
     }
-    const button = this.findButton(main, QUIT_WORDS, this.ctx.ui?.quit);
-    if (button) return run.invoke(button);
-    throw run.fail('no button labelled quit/exit in the main window');
+    await this.confirmQuit(run, main, before);
+  }
+
+  /**
+   * A question that pops up on quitting ("Really log out?") is answered the
+   * way a person who wants to quit answers it (yes, OK, quit); watching ends
+   * as soon as the main window goes.
+   */
+  private async confirmQuit(run: Run, main: string, seen: Set<string>): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const next = await this.waitFor((ui) => {
+        if (ui.main !== main) return { gone: true as const };
+        const a = this.analysis();
+        for (const w of ui.windows) {
+          if (seen.has(w.id) || w.kind === 'main' || w.kind === 'conversation') continue;
+          const yes = this.region(a, w.id).find((b) => isButton(b) && CONFIRM_WORDS.test(caption(b)));
+          if (yes) return { window: w.id, yes };
+        }
+        return undefined;
+      }, { within: this.confirmMs, step: 'a question after quitting' }).catch(() => undefined);
+      if (!next || 'gone' in next) return;
+      seen.add(next.window);
+      const text = this.link.tree().get(next.window)?.text;
+      run.note(`a question appeared${text ? ` ("${text.slice(0, 80)}")` : ''} in '${next.window}'`);
+      await run.invoke(next.yes);
+    }
+  }
+
+  /** Bring the notebook tab holding `path` to the front when it is not (a person clicks the tab first). */
+  private async showTabOf(run: Run, a: Analysis, path: string): Promise<void> {
+    for (const tab of a.tabs.values()) {
+      if (tab.current || !isWithin(path, tab.pane)) continue;
+      await run.exec({ cmd: 'show', path: tab.notebook, tab: tab.pane }, `brought the tab '${tab.title}' to the front`);
+    }
+  }
+
+  /** Let the GUI finish drawing what just appeared: sync until no change was flushed between two round trips (at most three). */
+  private async settle(): Promise<void> {
+    let last: unknown;
+    for (let i = 0; i < 3; i++) {
+      const seq = await this.link.command({ cmd: 'sync' }, this.commandMs * this.scale).then(
+        (r) => (r as { seq?: number } | undefined)?.seq,
+        () => undefined,
+      );
+      if (seq === undefined || seq === last) return;
+      last = seq;
+    }
   }
 
   private async closeWindow(run: Run, window: string): Promise<void> {
@@ -340,18 +429,19 @@ export class TkDriver implements Driver {
     await run.exec({ cmd: 'close', window }, `closed '${window}' through the window manager${how}`);
   }
 
-  private widgets(window: string): WidgetRecord[] {
-    return widgetsIn(treeOrder(this.link.tree()), window);
+  /** What a person can reach in a window or conversation tab. */
+  private region(a: Analysis, window: string): WidgetRecord[] {
+    return a.regions.get(window) ?? widgetsIn(treeOrder(this.link.tree()), window);
   }
 
-  private findButton(window: string, words: RegExp, override?: string, exclude?: string): WidgetRecord | undefined {
-    const widgets = this.widgets(window);
-    return widgets.find((w) => matchesOverride(w, override)) ??
+  private findButton(a: Analysis, window: string, words: RegExp, override?: string, exclude?: string): WidgetRecord | undefined {
+    const widgets = this.region(a, window);
+    return widgets.find((w) => matchesOverride(w, override, window)) ??
       widgets.find((w) => isButton(w) && w.path !== exclude && words.test(caption(w)));
   }
 
-  private buttonList(window: string): string {
-    const captions = this.widgets(window).filter(isButton).map(caption).filter(Boolean);
+  private buttonList(a: Analysis, window: string): string {
+    const captions = this.region(a, window).filter(isButton).map(caption).filter(Boolean);
     return captions.length ? ` (buttons: ${list(captions)})` : ' (it has no buttons)';
   }
 
@@ -373,12 +463,15 @@ export class TkDriver implements Driver {
       note: (s) => void tried.push(s),
       fail,
       exec: async (req, description) => {
+        let result: unknown;
         try {
-          await this.link.command(req, this.commandMs * this.scale);
+          result = await this.link.command(req, this.commandMs * this.scale);
         } catch (err) {
           throw fail(`${description}: failed (${message(err)})`);
         }
         tried.push(description);
+        if ((result as { set?: boolean } | undefined)?.set) tried.push('(clicking did not select that, so the selection was set directly)');
+        return result;
       },
       invoke: async (w) => {
         const label = caption(w);
@@ -392,7 +485,7 @@ export class TkDriver implements Driver {
 interface Run {
   note(s: string): void;
   fail(why: string): ActionError;
-  exec(req: AgentRequest, description: string): Promise<void>;
+  exec(req: AgentRequest, description: string): Promise<unknown>;
   invoke(w: WidgetRecord): Promise<void>;
 }
 
