@@ -158,18 +158,25 @@ def _select_lines(agent: 'Agent', raw: Any, path: str, indices: list[int]) -> An
     start = f'{first + 1}.0'
     end = str(raw.call(path, 'index', f'{last + 1}.0 lineend'))
     top = _point(raw, path, 'Text', first)
-    bottom = _point(raw, path, 'Text', last) if top is not None else None
+    bottom = None
+    if top is not None and raw.getboolean(raw.call(path, 'compare', end, '>', f'{last + 1}.0')):
+        raw.call(path, 'see', f'{end} -1c')
+        raw.call('update', 'idletasks')
+        box = raw.splitlist(raw.call(path, 'bbox', f'{end} -1c'))
+        if len(box) >= 4:
+            x, y, width, height = (int(v) for v in box[:4])
+            bottom = (x + max(width - 1, 1), y + max(height // 2, 1))
     if top is not None and bottom is not None:
-        width = int(raw.call('winfo', 'width', path))
-        agent.mouse.drag(raw, path, (top[0] + 1, top[1] + max(top[3] // 2, 1)),
-                         (max(width - 3, 1), bottom[1] + max(bottom[3] // 2, 1)))
+        agent.mouse.drag(raw, path, (top[0] + 1, top[1] + max(top[3] // 2, 1)), bottom)
     ranges = [str(r) for r in raw.splitlist(raw.call(path, 'tag', 'ranges', 'sel'))]
-    if len(ranges) == 2 and ranges[0] == str(raw.call(path, 'index', start)) and ranges[1] == end:
+    # Past the end of a line, a drag takes its newline too: the same lines.
+    ends = (end, str(raw.call(path, 'index', f'{end} +1c')))
+    if len(ranges) == 2 and ranges[0] == str(raw.call(path, 'index', start)) and ranges[1] in ends:
         return {'dragged': True}
     raw.call(path, 'tag', 'remove', 'sel', '1.0', 'end')
     raw.call(path, 'tag', 'add', 'sel', start, end)
     raw.call('event', 'generate', path, '<<Selection>>')
-    return {'dragged': top is not None, 'set': True}
+    return {'dragged': bottom is not None, 'set': True}
 
 
 def cmd_set_text(agent: 'Agent', message: dict) -> None:
