@@ -58,7 +58,8 @@ export function describeUi(ui: ChatUi): string {
     if (w.kind === 'main') {
       const users = ui.users === undefined ? 'no users list' : `users [${ui.users.join(', ')}]`;
       const statuses = Object.entries(ui.statuses).map(([u, s]) => `${u}: ${s}`);
-      parts.push(`main window '${w.id}' with ${users}${statuses.length ? `, statuses {${statuses.join(', ')}}` : ''}`);
+      const tabs = w.tabs?.length ? `, tabs [${w.tabs.join(', ')}]` : '';
+      parts.push(`main window '${w.id}' with ${users}${statuses.length ? `, statuses {${statuses.join(', ')}}` : ''}${tabs}`);
     } else if (w.kind === 'conversation') {
       const c = ui.conversations.find((x) => x.window === w.id);
       const members = c?.members === undefined ? 'no member display' : `members [${c.members.join(', ')}]`;
@@ -68,7 +69,8 @@ export function describeUi(ui: ChatUi): string {
       const text = ui.invitations.find((x) => x.window === w.id)?.text ?? '';
       parts.push(`invitation '${w.id}' "${text}"`);
     } else {
-      parts.push(`${w.kind} window '${w.id}' "${w.title}"${w.texts.length ? ` showing "${w.texts.slice(0, 3).join(' | ')}"` : ''}`);
+      const tabs = w.tabs?.length ? ` with tabs [${w.tabs.join(', ')}]` : '';
+      parts.push(`${w.kind} window '${w.id}' "${w.title}"${tabs}${w.texts.length ? ` showing "${w.texts.slice(0, 3).join(' | ')}"` : ''}`);
     }
   }
   return parts.join('; ');

@@ -9,6 +9,7 @@ import { rubric } from './rubric.js';
 import { basic } from './scenarios/basic.js';
 import { bonus } from './scenarios/bonus.js';
 import { conversations } from './scenarios/conversations.js';
+import { inSequence } from './scenarios/sequence.js';
 import { SessionRun } from './scenarios/session-run.js';
 import { structure } from './scenarios/structure.js';
 
@@ -30,7 +31,7 @@ export const chat = definePack<SessionRun>({
     { kind: 'host', client: true },
     { kind: 'static', client: false },
   ],
-  scripts: [...structure, ...basic, ...conversations, ...bonus],
+  scripts: inSequence([...structure, ...basic, ...conversations, ...bonus]),
   createRun: (kind, env) => new SessionRun(env, kind),
   uiKeys: ['main', 'users', 'invite', 'status', 'input', 'send', 'transcript', 'members', 'accept', 'decline', 'leave', 'quit'],
   reference: examples('reference-client'),

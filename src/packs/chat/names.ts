@@ -1,59 +1,108 @@
 // Seeded user names, conversation ids and texts for the chat pack, so a
 // client cannot pass by hard-coding and `--seed` reproduces a run exactly.
+//
+// They cover the whole domain the protocol allows, not its easy middle:
+// names and ids that start with an upper-case letter, a digit, "-" or "_",
+// and texts with a leading space, a run of spaces, punctuation, accents,
+// CJK and emoji. The shape of each draw cycles in a fixed order (only the
+// content is random), so which fixture meets which shape is the same for
+// every seed: a client that mangles one shape loses the same checks in
+// every run.
 
 import type { Rng } from '../../random.js';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'to', 'ne', 'su', 'vi', 'do', 'pe', 'zu', 'ha', 'ri', 'bo', 'ya', 'fe'];
 const WORDS = ['apple', 'river', 'quiet', 'seven', 'lamp', 'orbit', 'maple', 'violet', 'tunnel', 'cobalt', 'pixel', 'harbor', 'ember', 'meadow', 'signal', 'falcon'];
+const ACCENTED = ['café', 'naïve', 'déjà', 'über', 'señor', 'crème', 'façade', 'smörgås', 'Ångström', 'élan'];
+const CJK = ['你好', '世界', 'こんにちは', '안녕', '東京', '谢谢', '漢字', 'ありがとう'];
+const EMOJI = ['🎉', '🚀', '😀', '🌍', '👍', '🔥', '✨', '🍕'];
+const PUNCTUATION = ['!', '?', ',', '...', ';', ':)', '—', '?!', '%', '&'];
+
+/** User name shapes, in the order they are drawn; `self` never starts with "-" (it is passed as `--user`). */
+const USER_SHAPES = ['dash', 'digit', 'underscore', 'upper', 'inner'] as const;
+/** Conversation id shapes, in the order they are drawn. */
+const CONV_SHAPES = ['digit', 'upper', 'dash', 'underscore', 'inner'] as const;
+type Shape = (typeof USER_SHAPES)[number] | (typeof CONV_SHAPES)[number];
+
+/** The most bytes a generated text takes (the protocol allows a 4096-byte line). */
+export const MAX_TEXT_BYTES = 200;
 
 /** Generates unique names, ids and texts for one scenario run. */
 export class Names {
+  /** Lower-cased, so no two draws differ by case alone. */
   private used = new Set<string>();
-  private convCount = 0;
+  private users = 0;
+  private convs = 0;
 
   constructor(private readonly rng: Rng) {}
 
   private unique(make: () => string): string {
     for (;;) {
       const s = make();
-      if (!this.used.has(s)) {
-        this.used.add(s);
+      if (!this.used.has(s.toLowerCase())) {
+        this.used.add(s.toLowerCase());
         return s;
       }
     }
   }
 
-  /** A user name: letters, sometimes with digits, "_" or "-". */
+  private syllables(n: number): string {
+    return Array.from({ length: n }, () => this.rng.pick(SYLLABLES)).join('');
+  }
+
+  private shaped(shape: Shape, core: string): string {
+    const r = this.rng;
+    switch (shape) {
+      case 'upper':
+        return core[0]!.toUpperCase() + core.slice(1);
+      case 'digit':
+        return `${r.int(10)}${core}`;
+      case 'dash':
+        return `-${core}`;
+      case 'underscore':
+        return `_${core}`;
+      case 'inner':
+        return `${core.slice(0, 2)}${r.pick(['-', '_'])}${core.slice(2)}`;
+    }
+  }
+
+  /** The current user's name: starts with an upper-case letter, has a "_" or "-" inside. */
+  self(): string {
+    return this.unique(() => this.shaped('upper', `${this.syllables(2)}${this.rng.pick(['_', '-'])}${this.rng.int(100)}`));
+  }
+
+  /** A peer's name; shapes cycle through a leading "-", digit, "_", upper-case letter, and a "-" or "_" inside. */
   user(): string {
-    const r = this.rng;
-    return this.unique(() => {
-      const base = r.pick(SYLLABLES) + r.pick(SYLLABLES) + (r.next() < 0.5 ? r.pick(SYLLABLES) : '');
-      const tail = r.pick(['', String(r.int(100)), `_${r.int(10)}`, `-${r.pick(SYLLABLES)}`]);
-      return base + tail;
-    });
+    const shape = USER_SHAPES[this.users++ % USER_SHAPES.length]!;
+    return this.unique(() => this.shaped(shape, `${this.syllables(2 + this.rng.int(2))}${this.rng.pick(['', String(this.rng.int(100))])}`));
   }
 
-  /** A conversation id: numeric, "c"-prefixed, or an opaque token, so clients cannot assume numbers. */
+  /** A conversation id; shapes cycle through a leading digit, upper-case letter, "-", "_", and a "-" or "_" inside. */
   conv(): string {
-    const r = this.rng;
-    const n = ++this.convCount;
-    return this.unique(() =>
-      r.pick([
-        () => String(100 + r.int(900)),
-        () => `c${n}${r.int(10)}`,
-        () => `${r.pick(SYLLABLES)}${r.int(1000)}${r.pick(SYLLABLES)}`,
-        () => `room-${r.pick(SYLLABLES)}${r.int(100)}`,
-      ])(),
-    );
+    const shape = CONV_SHAPES[this.convs++ % CONV_SHAPES.length]!;
+    return this.unique(() => this.shaped(shape, `${this.syllables(2)}${this.rng.int(1000)}`));
   }
 
-  /** A chat text of a few words with a unique marker word, so each text is findable. */
+  /**
+   * A chat text with a unique marker word, findable in a transcript. Every
+   * text starts with a space and holds a run of spaces, punctuation, an
+   * accented word, CJK and an emoji; it never ends with white space (a
+   * transcript line's end is not something a person can see).
+   */
   text(): string {
     const r = this.rng;
     return this.unique(() => {
-      const words = Array.from({ length: 2 + r.int(3) }, () => r.pick(WORDS));
+      const words = Array.from({ length: 2 + r.int(2) }, () => r.pick(WORDS));
       words.splice(r.int(words.length + 1), 0, `${r.pick(SYLLABLES)}${r.int(10000)}`);
-      return words.join(' ');
+      words.splice(r.int(words.length + 1), 0, r.pick(ACCENTED));
+      words.splice(r.int(words.length + 1), 0, r.pick(CJK));
+      const at = r.int(words.length);
+      words[at] = `${words[at]}${r.pick(PUNCTUATION)}`;
+      words.push(r.pick(EMOJI));
+      const gap = 1 + r.int(words.length - 1);
+      const head = words.slice(0, gap).join(' ');
+      const tail = words.slice(gap).join(' ');
+      return ` ${head}${' '.repeat(2 + r.int(2))}${tail}`;
     });
   }
 }

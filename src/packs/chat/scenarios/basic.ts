@@ -2,7 +2,7 @@
 
 import { describeTolerance, type Tolerance } from '../../../protocol/codec.js';
 import type { SessionRun } from './session-run.js';
-import { lastLines } from './structure.js';
+import { tracebackSummary } from './structure.js';
 import { fail, pass, type CheckScript } from '../../../check.js';
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
@@ -23,16 +23,19 @@ function firstList(run: SessionRun): Promise<{ peers: string[]; seen: string[] |
 /** The quit action and what followed, once. */
 function quit(run: SessionRun) {
   return run.once('quit', async () => {
+    // Quitting needs a window to close, not a connection.
+    await run.mainWindow();
     const s = await run.session().catch(() => undefined);
     const d = await run.driver();
     const tracebacksBefore = run.client!.tracebacks().length;
+    const before = await run.windowIds();
     let actionError: string | undefined;
     try {
       await d.quit();
     } catch (err) {
       actionError = (err as Error).message;
     }
-    const goodbye = s ? await s.expect('GOODBYE', { within: run.limits.line, step: 'closing the main window', expected: 'GOODBYE before the socket closes' }) : undefined;
+    const goodbye = s ? await run.expectAfter(before, 'GOODBYE', 'closing the main window', 'GOODBYE before the socket closes') : undefined;
     const exit = await run.waitExit(run.limits.exit);
     const newTracebacks = run.client!.tracebacks().slice(tracebacksBefore);
     return { goodbye, exit, newTracebacks, actionError };
@@ -120,7 +123,7 @@ export const basic: CheckScript<SessionRun>[] = [
       const q = await quit(run);
       if (q.actionError) return fail('a way to close the main window', q.actionError);
       if (!q.exit) return fail(`the process exits within ${run.limits.exit} ms of quitting`, 'it was still running');
-      if (q.newTracebacks.length) return fail('an exit with no traceback', `a traceback: ${lastLines(q.newTracebacks[0]!)}`);
+      if (q.newTracebacks.length) return fail('an exit with no traceback', `a traceback: ${tracebackSummary(q.newTracebacks[0]!, run.env.dir)}`);
       if (q.exit.code !== 0) return fail('exit status 0', q.exit.signal ? `killed by ${q.exit.signal}` : `exit status ${q.exit.code}`);
       return pass();
     },

@@ -4,18 +4,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { sha256, solidPng } from './icon.js';
 import type { SessionRun } from './session-run.js';
-import { lastLines } from './structure.js';
+import { tracebackSummary } from './structure.js';
 import { fail, pass, type CheckScript } from '../../../check.js';
 
-const STATUSES = ['away', 'busy', 'available'];
+// Never the usual default ("available"): choosing what is already chosen is no change to send.
+const STATUSES = ['away', 'busy'];
 
 /** After a fault: the process alive, no new traceback since `before` were seen, and the GUI answering. */
 async function survived(run: SessionRun, what: string, before: number) {
   const client = run.client!;
   const tb = client.tracebacks().slice(before);
   const exit = client.exitStatus();
-  if (exit) return fail(`the client keeps running after ${what}`, `it exited (${exit.signal ?? `status ${exit.code}`})${tb.length ? ` with a traceback: ${lastLines(tb[0]!)}` : ''}`);
-  if (tb.length) return fail(`no traceback after ${what}`, `a traceback: ${lastLines(tb[0]!)}`);
+  if (exit) return fail(`the client keeps running after ${what}`, `it exited (${exit.signal ?? `status ${exit.code}`})${tb.length ? ` with a traceback: ${tracebackSummary(tb[0]!, run.env.dir)}` : ''}`);
+  if (tb.length) return fail(`no traceback after ${what}`, `a traceback: ${tracebackSummary(tb[0]!, run.env.dir)}`);
   const d = await run.driver();
   try {
     await d.sync(run.limits.sync);
@@ -65,12 +66,13 @@ export const bonus: CheckScript<SessionRun>[] = [
       await run.ready();
       const status = run.env.rng.pick(STATUSES);
       const d = await run.driver();
+      const before = await run.windowIds();
       try {
         await d.setStatus(status);
       } catch (err) {
         return fail(`STATUS ${status} after choosing "${status}" in the GUI`, (err as Error).message);
       }
-      const line = await run.expectLine('STATUS', `choosing status ${status}`, `STATUS ${status}`);
+      const line = await run.expectAfter(before, 'STATUS', `choosing status ${status}`, `STATUS ${status}`);
       if (!line.ok) return fail(`STATUS ${status}`, line.failure.actual);
       return line.value.text === `STATUS ${status}` ? pass() : fail(`STATUS ${status}`, JSON.stringify(line.value.text));
     },

@@ -1,7 +1,7 @@
 // Conversation management: INVITE, INVITATION, JOIN, LEAVE, CONVERSATIONS,
 // SEND_MESSAGE, and all of it with two conversations open.
 
-import { countOccurrences } from '../../../probe/interpret.js';
+import { countOccurrences, saidBy } from '../../../probe/interpret.js';
 import type { ChatUi } from '../../../probe/ui.js';
 import type { Inbound, Outcome } from '../../../fake-server/session.js';
 import type { SessionRun } from './session-run.js';
@@ -14,8 +14,16 @@ const sameMembers = (shown: readonly string[] | undefined, members: readonly str
   return want.size === got.size && [...want].every((m) => got.has(m));
 };
 const convIn = (ui: ChatUi, window: string) => ui.conversations.find((c) => c.window === window);
+/**
+ * A text as a transcript shows it: a person cannot see the white space at
+ * its ends, so the display checks look for the text without it (the wire
+ * check, conv.send.sent, wants it verbatim).
+ */
+const shown = (text: string): string => text.trim();
 /** The conversation window's transcript has a line containing `text`. */
-const shows = (ui: ChatUi, window: string, text: string): boolean => convIn(ui, window)?.transcript.some((l) => l.includes(text)) ?? false;
+const shows = (ui: ChatUi, window: string, text: string): boolean => convIn(ui, window)?.transcript.some((l) => l.includes(shown(text))) ?? false;
+/** Indices of the transcript lines showing `text`. */
+const linesWith = (transcript: readonly string[], text: string): number[] => transcript.flatMap((l, i) => (l.includes(shown(text)) ? [i] : []));
 const list = (xs: readonly string[] | undefined): string => (xs === undefined ? 'no member display found' : xs.length ? xs.join(', ') : 'nobody');
 
 /** Someone in the conversation other than the current user, to speak in it. */
@@ -30,10 +38,11 @@ function received(run: SessionRun, key: string) {
     const from = speaker(run, fixture.conv);
     const text = run.names.text();
     await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from, text });
-    const shown = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${text}" in the conversation`);
-    if (shown.ok) await run.barrier();
+    const seen = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${shown(text)}" in the conversation`);
+    if (seen.ok) await run.barrier();
     const transcript = await run.transcriptOf(window);
-    return { from, text, shown: shown.ok, transcript, lines: transcript.filter((l) => l.includes(text)) };
+    const at = linesWith(transcript, text);
+    return { from, text, shown: seen.ok, transcript, at, lines: at.map((i) => transcript[i]!) };
   });
 }
 
@@ -43,18 +52,19 @@ function said(run: SessionRun) {
     const { fixture, window } = await run.windowOf('first');
     const text = run.names.text();
     const d = await run.driver();
+    const before = await run.windowIds();
     let line: Outcome<Inbound> | undefined;
     let actionError: string | undefined;
     try {
       await d.say(window, text);
-      line = await run.expectLine('SEND_MESSAGE', `saying "${text}"`, `SEND_MESSAGE ${fixture.conv} ${text}`);
+      line = await run.expectAfter(before, 'SEND_MESSAGE', `saying ${JSON.stringify(text)}`, `SEND_MESSAGE ${fixture.conv} ${text}`);
     } catch (err) {
       actionError = (err as Error).message;
     }
     await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: run.self, text });
-    const shown = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${text}" in the conversation`);
-    if (shown.ok) await run.barrier();
-    return { conv: fixture.conv, text, line, actionError, shown: shown.ok, transcript: await run.transcriptOf(window) };
+    const seen = await run.gui((ui) => (shows(ui, window, text) ? true : undefined), `"${shown(text)}" in the conversation`);
+    if (seen.ok) await run.barrier();
+    return { conv: fixture.conv, text, line, actionError, shown: seen.ok, transcript: await run.transcriptOf(window) };
   });
 }
 
@@ -64,13 +74,16 @@ function ownInvite(run: SessionRun, key: string, count: number) {
     await run.ready();
     while (run.online.length < count) await run.newPeer();
     const users = run.online.slice(-count);
+    // A person starts a chat with users the list shows: wait for them (a
+    // list that never shows them fails below, saying so).
+    await run.gui((ui) => (users.every((u) => ui.users?.includes(u)) ? true : undefined), `the online list to show ${users.join(' and ')}`);
     const d = await run.driver();
-    const before = new Set(d.ui().windows.map((w) => w.id));
+    const before = await run.windowIds();
     let invite: Outcome<Inbound> | undefined;
     let actionError: string | undefined;
     try {
       await d.startChat(users);
-      invite = await run.expectLine('INVITE', `starting a chat with ${users.join(' and ')}`, `INVITE ${users.join(' ')}`);
+      invite = await run.expectAfter(before, 'INVITE', `starting a chat with ${users.join(' and ')}`, `INVITE ${users.join(' ')}`);
     } catch (err) {
       actionError = (err as Error).message;
     }
@@ -151,9 +164,10 @@ export const conversations: CheckScript<SessionRun>[] = [
     phase: 2,
     async script(run) {
       const r = await received(run, 'first');
-      const n = countOccurrences(r.transcript, r.text);
-      if (!r.shown) return fail(`"${r.text}" once in the transcript`, 'it never appeared');
-      return n === 1 ? pass() : fail(`"${r.text}" once in the transcript`, `${n} times: ${r.lines.join(' / ')}`);
+      const want = `"${shown(r.text)}" once in the transcript`;
+      const n = countOccurrences(r.transcript, shown(r.text));
+      if (!r.shown) return fail(want, 'it never appeared');
+      return n === 1 ? pass() : fail(want, `${n} times: ${r.lines.join(' / ')}`);
     },
   },
   {
@@ -162,8 +176,12 @@ export const conversations: CheckScript<SessionRun>[] = [
     phase: 2,
     async script(run) {
       const r = await received(run, 'first');
-      if (!r.shown) return fail(`a line with "${r.text}" naming ${r.from}`, 'the text never appeared');
-      return r.lines.every((l) => l.includes(r.from)) ? pass() : fail(`the line names ${r.from}`, `the line reads ${JSON.stringify(r.lines.find((l) => !l.includes(r.from)))}`);
+      const want = `the line with "${shown(r.text)}" names ${r.from} (on it, or on the line above)`;
+      if (!r.shown) return fail(want, 'the text never appeared');
+      const untagged = r.at.find((i) => !saidBy(r.transcript, i, r.from));
+      if (untagged === undefined) return pass();
+      const above = untagged > 0 ? `, below ${JSON.stringify(r.transcript[untagged - 1])}` : '';
+      return fail(want, `the line reads ${JSON.stringify(r.transcript[untagged])}${above}`);
     },
   },
   {
@@ -184,9 +202,9 @@ export const conversations: CheckScript<SessionRun>[] = [
     phase: 2,
     async script(run) {
       const r = await said(run);
-      const n = countOccurrences(r.transcript, r.text);
-      if (!r.shown) return fail(`"${r.text}" once in the transcript after the server echoed it`, 'it never appeared');
-      return n === 1 ? pass() : fail(`"${r.text}" once in the transcript`, `${n} times: ${r.transcript.filter((l) => l.includes(r.text)).join(' / ')}`);
+      const n = countOccurrences(r.transcript, shown(r.text));
+      if (!r.shown) return fail(`"${shown(r.text)}" once in the transcript after the server echoed it`, 'it never appeared');
+      return n === 1 ? pass() : fail(`"${shown(r.text)}" once in the transcript`, `${n} times: ${linesWith(r.transcript, r.text).map((i) => r.transcript[i]).join(' / ')}`);
     },
   },
   {
@@ -198,14 +216,14 @@ export const conversations: CheckScript<SessionRun>[] = [
       const b = await run.windowOf('second');
       const sent = [a, b].map((w) => ({ ...w, text: run.names.text() }));
       for (const w of sent) await run.send({ type: 'SEND_MESSAGE', conv: w.fixture.conv, from: speaker(run, w.fixture.conv), text: w.text });
-      const shown = await run.gui((ui) => (sent.every((w) => shows(ui, w.window, w.text)) ? true : undefined), 'each message in its conversation');
-      if (shown.ok) await run.barrier();
+      const seen = await run.gui((ui) => (sent.every((w) => shows(ui, w.window, w.text)) ? true : undefined), 'each message in its conversation');
+      if (seen.ok) await run.barrier();
       const ui = (await run.driver()).ui();
       const problems: string[] = [];
       for (const w of sent) {
         const other = sent.find((x) => x !== w)!;
-        if (!shows(ui, w.window, w.text)) problems.push(`"${w.text}" (to ${w.fixture.conv}) is not in ${w.fixture.conv}'s window`);
-        if (shows(ui, other.window, w.text)) problems.push(`"${w.text}" (to ${w.fixture.conv}) shows in ${other.fixture.conv}'s window`);
+        if (!shows(ui, w.window, w.text)) problems.push(`"${shown(w.text)}" (to ${w.fixture.conv}) is not in ${w.fixture.conv}'s window`);
+        if (shows(ui, other.window, w.text)) problems.push(`"${shown(w.text)}" (to ${w.fixture.conv}) shows in ${other.fixture.conv}'s window`);
       }
       return problems.length ? fail('each message in its own conversation window only', problems.join('; ')) : pass();
     },
@@ -243,12 +261,13 @@ export const conversations: CheckScript<SessionRun>[] = [
       const from = s.lines.length;
       const d = await run.driver();
       const want = `LEAVE ${b.fixture.conv} (only)`;
+      const before = await run.windowIds();
       try {
         await d.closeConversation(b.window);
       } catch (err) {
         return fail(want, (err as Error).message);
       }
-      const leave = await run.expectLine((l) => l.message?.type === 'LEAVE' && l.message.conv === b.fixture.conv, `closing ${b.fixture.conv}'s window`, `LEAVE ${b.fixture.conv}`);
+      const leave = await run.expectAfter(before, (l) => l.message?.type === 'LEAVE' && l.message.conv === b.fixture.conv, `closing ${b.fixture.conv}'s window`, `LEAVE ${b.fixture.conv}`);
       run.conversations.delete(b.fixture.conv);
       await run.sendConversations();
       await run.barrier();

@@ -15,6 +15,7 @@ import { TkDriver } from '../../../probe/driver.js';
 import { ExplicitDriver } from '../../../probe/explicit.js';
 import type { ChatUi, Driver } from '../../../probe/ui.js';
 import { Names } from '../names.js';
+import { tracebackSummary } from './structure.js';
 
 /** A chat client started for one run, seen through its probe as a chat UI. */
 export interface LaunchedClient extends ClientProcess {
@@ -81,7 +82,7 @@ export class SessionRun implements PackRun {
     readonly kind: string,
   ) {
     this.names = new Names(env.rng);
-    this.self = this.names.user();
+    this.self = this.names.self();
   }
 
   get limits(): Limits {
@@ -169,7 +170,7 @@ export class SessionRun implements PackRun {
     const exit = this.client?.exitStatus();
     if (!exit) return 'the client is still running';
     const tb = this.client!.tracebacks();
-    const last = tb.length ? `: ${tb[0]!.trim().split('\n').at(-1)}` : '';
+    const last = tb.length ? `: ${tracebackSummary(tb[0]!, this.env.dir)}` : '';
     return `the client exited (${exit.signal ? `killed by ${exit.signal}` : `status ${exit.code}`})${last}`;
   }
 
@@ -224,6 +225,33 @@ export class SessionRun implements PackRun {
     });
   }
 
+  /** Ids of the windows on screen now, to tell later what an action made appear. */
+  async windowIds(): Promise<Set<string>> {
+    return new Set((await this.driver()).ui().windows.map((w) => w.id));
+  }
+
+  /**
+   * For a failure after a GUI action that produced nothing expected: what
+   * the driver did, and any window that appeared since `before` (an error
+   * dialog, a half-built window), so the student can act on it.
+   */
+  async whatHappened(before: ReadonlySet<string>): Promise<string> {
+    const d = await this.driver();
+    const tried = d.lastTried?.length ? `the grader ${d.lastTried.join('; ')}` : '';
+    const shown = d.ui().windows.filter((w) => !before.has(w.id)).map((w) => {
+      const texts = w.texts.slice(0, 3).join(' | ');
+      return `${w.kind === 'other' ? 'a' : `a ${w.kind}`} window '${w.title}'${texts ? ` showing "${texts.length > 120 ? `${texts.slice(0, 120)}...` : texts}"` : ''}`;
+    });
+    const appeared = shown.length ? `then appeared: ${shown.join('; ')}` : '';
+    return [tried, appeared].filter(Boolean).join('; ');
+  }
+
+  /** A failure text with what happened after the action appended. */
+  async explain(actual: string, before: ReadonlySet<string>): Promise<string> {
+    const more = await this.whatHappened(before);
+    return more ? `${actual} (${more})` : actual;
+  }
+
   /** Send as the server, remembering when (for the silence before the responsiveness probe). */
   async send(message: ServerMessage): Promise<void> {
     const s = await this.session();
@@ -250,6 +278,13 @@ export class SessionRun implements PackRun {
   async expectLine(matcher: Matcher, step: string, expected: string): Promise<Outcome<Inbound>> {
     const s = await this.session();
     return s.expect(matcher, { within: this.limits.line, step, expected });
+  }
+
+  /** expectLine after a GUI action: a failure also says what the driver did and what appeared since `before`. */
+  async expectAfter(before: ReadonlySet<string>, matcher: Matcher, step: string, expected: string): Promise<Outcome<Inbound>> {
+    const line = await this.expectLine(matcher, step, expected);
+    if (line.ok) return line;
+    return { ok: false, failure: { ...line.failure, actual: await this.explain(line.failure.actual, before) } };
   }
 
   /** Wait until fn(ui) gives a value; on timeout, the failure says what was last seen. */
@@ -317,9 +352,10 @@ export class SessionRun implements PackRun {
       const invitation = await this.gui((ui) => ui.invitations.find((i) => !windowsBefore.has(i.window))?.window, `an invitation window for ${conv} from ${peer}`);
       let join: Outcome<Inbound> | undefined;
       if (invitation.ok) {
+        const before = await this.windowIds();
         try {
           await d.accept(invitation.value);
-          join = await this.expectLine('JOIN', `accepting the invitation to ${conv}`, `JOIN ${conv}`);
+          join = await this.expectAfter(before, 'JOIN', `accepting the invitation to ${conv}`, `JOIN ${conv}`);
         } catch (err) {
           join = { ok: false, failure: { step: `accepting the invitation to ${conv}`, expected: `JOIN ${conv}`, actual: (err as Error).message, reason: 'mismatch' } };
         }

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SessionRun } from './session-run.js';
 import { jsMainGuard, jsNetLoads, jsNetOwnsSockets } from './structure-js.js';
@@ -93,7 +93,10 @@ export const structure: CheckScript<SessionRun>[] = [
     run: 'session',
     phase: 5,
     async script(run) {
-      const { fixture, window } = await run.windowOf('first');
+      // Measured whatever shape the conversation UI takes: it is about the
+      // GUI answering with a conversation open and a message received, not
+      // about the grader finding the conversation's window.
+      const fixture = await run.conversation('first');
       await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: fixture.peer, text: run.names.text() });
       const d = await run.driver();
       // The rubric's condition: the server has been silent for at least 300 ms.
@@ -103,7 +106,7 @@ export const structure: CheckScript<SessionRun>[] = [
       } catch {
         return fail(`the GUI answers within ${run.limits.sync} ms while the server is silent`, `no answer within ${run.limits.sync} ms: the Tk event loop is blocked`);
       }
-      if (!(await run.isOpen(window))) return fail('the conversation window stays open', 'it closed');
+      if (fixture.window.ok && !(await run.isOpen(fixture.window.value))) return fail('the conversation window stays open', 'it closed');
       return pass();
     },
   },
@@ -115,14 +118,36 @@ export const structure: CheckScript<SessionRun>[] = [
       const main = await run.mainWindow();
       const tracebacks = run.client!.tracebacks();
       if (!main.ok) return fail(`the main window within ${run.limits.startup} ms`, main.failure.actual);
-      if (tracebacks.length) return fail('no traceback in a normal session', `a traceback: ${lastLines(tracebacks[0]!)}`);
+      if (tracebacks.length) return fail('no traceback in a normal session', `a traceback: ${tracebackSummary(tracebacks[0]!, run.env.dir)}`);
       if (run.client!.exitStatus()) return fail('the client keeps running', run.describeExit());
       return pass();
     },
   },
 ];
 
-/** The last few lines of a traceback, on one line. */
-export function lastLines(text: string, n = 3): string {
-  return text.trim().split('\n').slice(-n).map((l) => l.trim()).join(' | ');
+const FRAME = /^\s*File "(.+)", line (\d+), in (.+)$/;
+const AGENT_FILE = /[\\/]chatgrade_agent[\\/]|[\\/]run_client\.py$/;
+const LIBRARY_FILE = /[\\/]lib[\\/]python3[^\\/]*[\\/]|site-packages|^<frozen /;
+
+/**
+ * A traceback on one line, ending at the student's code: the deepest frame
+ * in the submission (else the deepest outside the agent and the Python
+ * library) and the exception, e.g. `gui.py:42 in on_message: a, b = x.split() | ValueError: ...`.
+ */
+export function tracebackSummary(text: string, dir?: string): string {
+  const lines = text.trim().split('\n');
+  const exception = lines.at(-1)?.trim() ?? '';
+  const frames: { file: string; line: string; func: string; code: string }[] = [];
+  lines.forEach((l, i) => {
+    const m = FRAME.exec(l);
+    if (!m) return;
+    const next = lines[i + 1] ?? '';
+    frames.push({ file: m[1]!, line: m[2]!, func: m[3]!, code: FRAME.test(next) || i + 1 >= lines.length - 1 ? '' : next.trim() });
+  });
+  const inDir = (f: string): boolean => dir !== undefined && (f.startsWith(`${dir}/`) || !isAbsolute(f));
+  const theirs = frames.filter((f) => !AGENT_FILE.test(f.file));
+  const frame = theirs.filter((f) => inDir(f.file)).at(-1) ?? theirs.filter((f) => !LIBRARY_FILE.test(f.file)).at(-1) ?? theirs.at(-1);
+  if (!frame) return exception;
+  const file = dir !== undefined && frame.file.startsWith(`${dir}/`) ? relative(dir, frame.file) : basename(frame.file);
+  return `${file}:${frame.line} in ${frame.func}${frame.code ? `: ${frame.code}` : ''} | ${exception}`;
 }
