@@ -43,16 +43,36 @@ async function inParallel<T, R>(items: readonly T[], max: number, fn: (x: T) => 
 
 // A fixed sample: for each mutant picked, one check it loses and one it keeps,
 // each run alone (the full-run verdicts are the manifest, held by calibration).
+// structure.gui.starts and the goodbye checks judge the whole session, so the
+// sample has them lost and kept. CHATGRADE_SELECTION_ALL=1 runs every check
+// of every mutant alone instead (minutes; for a measurement, not for CI).
 const SAMPLE: [mutant: string, lost: string, kept: string][] = [
+  ['toplevel_named_by_conv', 'structure.gui.starts', 'conv.invite.sent'],
   ['no_goodbye', 'basic.goodbye.sent', 'basic.goodbye.clean_exit'],
-  ['no_exit_after_goodbye', 'basic.goodbye.clean_exit', 'basic.goodbye.sent'],
+  ['no_exit_after_goodbye', 'basic.goodbye.clean_exit', 'structure.gui.starts'],
   ['invite_first_only', 'conv.invite.multi', 'conv.invite.sent'],
   ['status_missing', 'bonus.status.sent', 'bonus.icons.shown'],
-  ['local_echo', 'conv.send.own_once', 'conv.send.sent'],
+  ['ascii_decode', 'conv.send.tagged', 'conv.send.sent'],
+  ['text_collapsed', 'conv.send.sent', 'conv.send.own_once'],
   ['online_users_add_only', 'basic.online_users.updated', 'basic.online_users.shown'],
   ['leave_all', 'conv.leave.sent', 'conv.multiple.routing'],
-  ['own_invitation_window', 'conv.invitation.not_own', 'conv.invite.sent'],
 ];
+
+function cases(): { mutant: string; id: string; lost: boolean }[] {
+  const manifest = listMutants(chat);
+  if (process.env.CHATGRADE_SELECTION_ALL) {
+    return manifest.flatMap((m) => ids.map((id) => ({ mutant: m.name, id, lost: m.fails.includes(id) })));
+  }
+  const fails = new Map(manifest.map((m) => [m.name, m.fails]));
+  for (const [mutant, lost, kept] of SAMPLE) {
+    expect(fails.get(mutant), mutant).toContain(lost);
+    expect(fails.get(mutant), mutant).not.toContain(kept);
+  }
+  return SAMPLE.flatMap(([mutant, lost, kept]) => [
+    { mutant, id: lost, lost: true },
+    { mutant, id: kept, lost: false },
+  ]);
+}
 
 describe('selection does not change verdicts', () => {
   it(`every check run alone passes on the reference client (${ids.length} checks)`, async () => {
@@ -61,23 +81,22 @@ describe('selection does not change verdicts', () => {
     expect(failed).toEqual({});
   }, 600_000);
 
-  it('a sample of mutant checks run alone get their full-run verdicts', async () => {
-    const manifest = new Map(listMutants(chat).map((m) => [m.name, m.fails]));
-    const cases = SAMPLE.flatMap(([mutant, lost, kept]) => [
-      { mutant, id: lost, want: false },
-      { mutant, id: kept, want: true },
-    ]);
-    for (const c of cases) expect(manifest.get(c.mutant)?.includes(c.id), `${c.mutant} ${c.id}`).toBe(!c.want);
-    const seen = await inParallel(SAMPLE, 2, async ([mutant, lost, kept]) => {
+  it('mutant checks run alone get their full-run verdicts', async () => {
+    const todo = cases();
+    const byMutant = [...new Set(todo.map((c) => c.mutant))];
+    const seen = new Map<string, string>();
+    await inParallel(byMutant, 2, async (mutant) => {
       const m = await materialiseMutant(chat, mutant);
       try {
-        return [await alone(m.dir, lost), await alone(m.dir, kept)];
+        for (const c of todo.filter((x) => x.mutant === mutant)) seen.set(`${mutant} ${c.id}`, await alone(m.dir, c.id));
       } finally {
         await m.dispose();
       }
     });
-    const got = seen.flat();
-    const wrong = cases.flatMap((c, i) => ((got[i] === 'passed') === c.want ? [] : [`${c.mutant} ${c.id}: ${got[i]}`]));
+    const wrong = todo.flatMap((c) => {
+      const got = seen.get(`${c.mutant} ${c.id}`)!;
+      return (got === 'passed') === !c.lost ? [] : [`${c.mutant} ${c.id} (${c.lost ? 'lost' : 'kept'} in the full run): ${got}`];
+    });
     expect(wrong).toEqual([]);
-  }, 600_000);
+  }, 3_600_000);
 });

@@ -21,7 +21,7 @@ const PUNCTUATION = ['!', '?', ',', '...', ';', ':)', '—', '?!', '%', '&'];
 /** User name shapes, in the order they are drawn; `self` never starts with "-" (it is passed as `--user`). */
 const USER_SHAPES = ['dash', 'digit', 'underscore', 'upper', 'inner'] as const;
 /** Conversation id shapes, in the order they are drawn. */
-const CONV_SHAPES = ['digit', 'upper', 'dash', 'underscore', 'inner'] as const;
+const CONV_SHAPES = ['digit', 'upper', 'dash', 'underscore', 'number', 'inner'] as const;
 type Shape = (typeof USER_SHAPES)[number] | (typeof CONV_SHAPES)[number];
 
 /** The most bytes a generated text takes (the protocol allows a 4096-byte line). */
@@ -63,6 +63,8 @@ export class Names {
         return `_${core}`;
       case 'inner':
         return `${core.slice(0, 2)}${r.pick(['-', '_'])}${core.slice(2)}`;
+      case 'number':
+        return String(1 + r.int(99_999));
     }
   }
 
@@ -77,7 +79,7 @@ export class Names {
     return this.unique(() => this.shaped(shape, `${this.syllables(2 + this.rng.int(2))}${this.rng.pick(['', String(this.rng.int(100))])}`));
   }
 
-  /** A conversation id; shapes cycle through a leading digit, upper-case letter, "-", "_", and a "-" or "_" inside. */
+  /** A conversation id; shapes cycle through a leading digit, upper-case letter, "-", "_", all digits, and a "-" or "_" inside. */
   conv(): string {
     const shape = CONV_SHAPES[this.convs++ % CONV_SHAPES.length]!;
     return this.unique(() => this.shaped(shape, `${this.syllables(2)}${this.rng.int(1000)}`));
