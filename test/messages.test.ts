@@ -1,40 +1,21 @@
 // Failures a student can act on: what the driver did and what appeared when
 // an action produced nothing, what was on screen when no conversation window
 // was found, and traceback summaries that end at the student's code.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracebackSummary } from '../src/packs/chat/scenarios/structure.js';
 import type { GradeResult } from '../src/results.js';
 import { startGrader, type Grader } from './helpers/grading.js';
+import { removeVariants, variant } from './helpers/variant.js';
 
-const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
 let grader: Grader;
-const scratch: string[] = [];
 
 beforeAll(async () => {
   grader = await startGrader();
 });
 afterAll(async () => {
   await grader?.close();
-  await Promise.all(scratch.map((d) => rm(d, { recursive: true, force: true })));
+  await removeVariants();
 });
-
-/** The reference client with `old` replaced by `new` in gui.py. */
-async function variant(edits: [string, string][]): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'chatgrade-variant-'));
-  scratch.push(dir);
-  await cp(reference, dir, { recursive: true });
-  let gui = await readFile(path.join(dir, 'gui.py'), 'utf8');
-  for (const [from, to] of edits) {
-    expect(gui).toContain(from);
-    gui = gui.replace(from, to);
-  }
-  await writeFile(path.join(dir, 'gui.py'), gui);
-  return dir;
-}
 
 const check = (r: GradeResult, id: string) => r.checks.find((c) => c.id === id)!;
 
