@@ -25,7 +25,7 @@ from .commands import COMMANDS
 from .dialogs import CommandError, Dialog
 from .patches import TkProxy
 from .snapshot import snapshot
-from .tkutil import Mouse, alive, image_bytes, sha256_hex
+from .tkutil import Mouse, alive
 
 _FLUSH_CMD = '::chatgrade_flush'
 _EVENT_CMD = '::chatgrade_event'
@@ -249,28 +249,6 @@ class Agent:
                 entry[1] = True
                 self.send({'type': 'reply', 'id': entry[0], 'ok': True,
                            'result': {'blocked': True, 'seq': self.seq}})
-
-    # ---- images
-
-    def image_source(self, name: str, options: dict, keep: bool = False) -> None:
-        """Remember the sha256 of the bytes an image was made from."""
-        data = options.get('data')
-        source: Optional[bytes] = None
-        if data is not None and data != '':
-            source = image_bytes(data)
-        elif options.get('file'):
-            try:
-                with open(options['file'], 'rb') as handle:
-                    source = handle.read()
-            except OSError:
-                source = None
-        elif keep:
-            return
-        if source is None:
-            self.image_sha.pop(name, None)
-        else:
-            self.image_sha[name] = sha256_hex(source)
-        self.mark_dirty()
 
     # ---- commands
 

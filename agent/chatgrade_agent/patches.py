@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import dialogs, tracebacks
 from .dialogs import CommandError
+from .snapshot import remember_image
 
 if TYPE_CHECKING:
     from .core import Agent
@@ -161,7 +162,7 @@ def _patch_tkinter(agent: 'Agent', module: Any) -> None:
         try:
             options = dict(cnf) if cnf else {}
             options.update(kw)
-            agent.image_source(self.name, options)
+            remember_image(agent, self.name, options)
         except Exception:
             agent.internal_error('recording an image')
 
@@ -172,7 +173,7 @@ def _patch_tkinter(agent: 'Agent', module: Any) -> None:
     def image_configure(self: Any, **kw: Any) -> Any:
         result = original_configure(self, **kw)
         try:
-            agent.image_source(self.name, kw, keep=True)
+            remember_image(agent, self.name, kw, keep=True)
         except Exception:
             agent.internal_error('recording an image')
         return result

@@ -10,29 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from .tkutil import alive, getvar, menu_labels, tree_items
+from .tkutil import (BUTTONISH, ENTRYISH, TTK_STATEFUL, alive, getvar, image_bytes, menu_labels,
+                     sha256_hex, tree_items)
 
 if TYPE_CHECKING:
     from .core import Agent
 
-_BUTTONISH = frozenset({
-    'Button', 'TButton', 'Radiobutton', 'TRadiobutton', 'Checkbutton', 'TCheckbutton',
-})
 _LABELISH = frozenset({
     'Label', 'TLabel', 'Message', 'Menubutton', 'TMenubutton',
     'Labelframe', 'TLabelframe',
-}) | _BUTTONISH
+}) | BUTTONISH
 _NO_IMAGE = frozenset({'Message', 'Labelframe', 'TLabelframe'})
 _CLASSIC_STATEFUL = frozenset({
     'Label', 'Button', 'Radiobutton', 'Checkbutton', 'Menubutton',
     'Entry', 'Spinbox', 'Listbox', 'Text',
 })
-ENTRYISH = frozenset({'Entry', 'TEntry', 'Spinbox', 'TSpinbox', 'TCombobox'})
-TTK_STATEFUL = frozenset({
-    'TButton', 'TRadiobutton', 'TCheckbutton', 'TEntry', 'TSpinbox',
-    'TCombobox', 'TMenubutton', 'TLabel',
-})
-BUTTONISH = _BUTTONISH
 
 
 def snapshot(agent: 'Agent') -> list[dict]:
@@ -97,7 +89,7 @@ def _describe(agent: 'Agent', raw: Any, path: str, cls: str, record: dict, prefi
             info = image_info(agent, raw, str(image[0]))
             if info is not None:
                 record['image'] = info
-        if cls in _BUTTONISH:
+        if cls in BUTTONISH:
             record['hasCommand'] = bool(str(raw.call(path, 'cget', '-command')))
             if cls in ('Radiobutton', 'TRadiobutton', 'Checkbutton', 'TCheckbutton'):
                 _describe_choice(raw, path, cls, record)
@@ -208,3 +200,24 @@ def image_info(agent: 'Agent', raw: Any, name: str) -> Optional[dict]:
     if sha is not None:
         info['sha256'] = sha
     return info
+
+
+def remember_image(agent: 'Agent', name: str, options: dict, keep: bool = False) -> None:
+    """Remember the sha256 of the bytes an image was made from (data= or file=)."""
+    data = options.get('data')
+    source: Optional[bytes] = None
+    if data is not None and data != '':
+        source = image_bytes(data)
+    elif options.get('file'):
+        try:
+            with open(options['file'], 'rb') as handle:
+                source = handle.read()
+        except OSError:
+            source = None
+    elif keep:
+        return
+    if source is None:
+        agent.image_sha.pop(name, None)
+    else:
+        agent.image_sha[name] = sha256_hex(source)
+    agent.mark_dirty()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import binascii
 from typing import Any, Optional
 
+from .dialogs import CommandError
+
 try:
     from _sha256 import sha256 as _sha256_new  # type: ignore[import-not-found]
 except ImportError:
@@ -12,6 +14,16 @@ except ImportError:
         from _sha2 import sha256 as _sha256_new  # type: ignore[import-not-found, no-redef]
     except ImportError:
         from hashlib import sha256 as _sha256_new  # type: ignore[no-redef]
+
+# Widget classes by what a person can do with them.
+BUTTONISH = frozenset({
+    'Button', 'TButton', 'Radiobutton', 'TRadiobutton', 'Checkbutton', 'TCheckbutton',
+})
+ENTRYISH = frozenset({'Entry', 'TEntry', 'Spinbox', 'TSpinbox', 'TCombobox'})
+TTK_STATEFUL = frozenset({
+    'TButton', 'TRadiobutton', 'TCheckbutton', 'TEntry', 'TSpinbox',
+    'TCombobox', 'TMenubutton', 'TLabel',
+})
 
 _IMAGE_MAGIC = (b'\x89PNG', b'GIF8', b'P3', b'P6', b'P5', b'\xff\xd8')
 
@@ -123,3 +135,48 @@ def image_bytes(data: Any) -> Optional[bytes]:
 def sha256_hex(data: bytes) -> str:
     """Hex sha256 of the bytes."""
     return _sha256_new(data).hexdigest()
+
+
+def is_disabled(raw: Any, path: str, cls: str) -> bool:
+    """True when the widget's state is disabled (ttk or classic)."""
+    if cls in TTK_STATEFUL or cls == 'Treeview':
+        return bool(raw.getboolean(raw.call(path, 'instate', 'disabled')))
+    try:
+        return str(raw.call(path, 'cget', '-state')) == 'disabled'
+    except Exception:
+        return False
+
+
+def refuse_disabled(raw: Any, path: str, cls: str) -> None:
+    """Raise CommandError for a disabled widget: a person cannot use it."""
+    if is_disabled(raw, path, cls):
+        raise CommandError(f'{path} is disabled')
+
+
+def item_box(raw: Any, path: str, cls: str, index: int) -> Optional[tuple[int, int, int, int]]:
+    """Box (x, y, width, height) of item/line `index`, scrolled into view; None when not shown."""
+    if cls == 'Listbox':
+        size = int(raw.call(path, 'size'))
+        if not 0 <= index < size:
+            raise CommandError(f'{path} has {size} items, no index {index}')
+        where: Any = index
+    elif cls == 'Treeview':
+        items = tree_items(raw, path)
+        if not 0 <= index < len(items):
+            raise CommandError(f'{path} has {len(items)} rows, no index {index}')
+        where = items[index]
+    else:
+        where = f'{index + 1}.0'
+    raw.call(path, 'see', where)
+    raw.call('update', 'idletasks')
+    box = raw.splitlist(raw.call(path, 'bbox', where))
+    if len(box) < 4 or not raw.getboolean(raw.call('winfo', 'viewable', path)):
+        return None
+    x, y, width, height = (int(v) for v in box[:4])
+    return x, y, width, height
+
+
+def centre(box: tuple[int, int, int, int]) -> tuple[int, int]:
+    """Where a person clicks an item: near its left, half way down."""
+    x, y, width, height = box
+    return x + min(max(width // 2, 1), 10), y + max(height // 2, 1)

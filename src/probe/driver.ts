@@ -5,7 +5,9 @@
 // resolves once its commands were performed; waiting for effects (a wire
 // line, a new window) is the scenario's business.
 
+import { Attempt, q } from './attempt.js';
 import { ActionError, type ChatUi, type Driver } from './ui.js';
+import { ProbeTimeout, waitForUi } from './wait.js';
 import {
   ACCEPT_WORDS,
   CHAT_WORDS,
@@ -26,19 +28,9 @@ import {
   type InterpretContext,
   type UserEntry,
 } from './interpret.js';
-import type { AgentRequest, ProbeLink, WidgetRecord } from './widgets.js';
+import type { ProbeLink, WidgetRecord } from './widgets.js';
 
-/** A bounded wait ran out; `step` names what was awaited, `lastSeen` what the GUI showed. */
-export class ProbeTimeout extends Error {
-  readonly code = 'probe.timeout';
-  constructor(
-    message: string,
-    readonly step: string,
-    readonly lastSeen?: ChatUi,
-  ) {
-    super(message);
-  }
-}
+export { ProbeTimeout, describeUi, waitForUi } from './wait.js';
 
 /** Options of a TkDriver besides the interpretation context. */
 export interface TkDriverOptions extends InterpretContext {
@@ -50,83 +42,6 @@ export interface TkDriverOptions extends InterpretContext {
   confirmWithinMs?: number;
 }
 
-/** One line per window, for timeout messages and reports: what the GUI showed. */
-export function describeUi(ui: ChatUi): string {
-  if (ui.windows.length === 0) return 'no window on screen';
-  const parts: string[] = [];
-  for (const w of ui.windows) {
-    if (w.kind === 'main') {
-      const users = ui.users === undefined ? 'no users list' : `users [${ui.users.join(', ')}]`;
-      const statuses = Object.entries(ui.statuses).map(([u, s]) => `${u}: ${s}`);
-      const tabs = w.tabs?.length ? `, tabs [${w.tabs.join(', ')}]` : '';
-      parts.push(`main window '${w.id}' with ${users}${statuses.length ? `, statuses {${statuses.join(', ')}}` : ''}${tabs}`);
-    } else if (w.kind === 'conversation') {
-      const c = ui.conversations.find((x) => x.window === w.id);
-      const members = c?.members === undefined ? 'no member display' : `members [${c.members.join(', ')}]`;
-      const last = c?.transcript.at(-1);
-      parts.push(`conversation '${w.id}' (${members}; ${c?.transcript.length ?? 0} lines${last ? `, last "${last}"` : ''})`);
-    } else if (w.kind === 'invitation') {
-      const text = ui.invitations.find((x) => x.window === w.id)?.text ?? '';
-      parts.push(`invitation '${w.id}' "${text}"`);
-    } else {
-      const tabs = w.tabs?.length ? ` with tabs [${w.tabs.join(', ')}]` : '';
-      parts.push(`${w.kind} window '${w.id}' "${w.title}"${tabs}${w.texts.length ? ` showing "${w.texts.slice(0, 3).join(' | ')}"` : ''}`);
-    }
-  }
-  return parts.join('; ');
-}
-
-/**
- * Resolve with fn's first non-undefined result, re-evaluated on every change;
- * reject with a ProbeTimeout after `ms`. Shared by the Tk and explicit drivers.
- */
-export function waitForUi<T>(
-  read: () => ChatUi,
-  subscribe: (listener: () => void) => () => void,
-  fn: (ui: ChatUi) => T | undefined,
-  step: string,
-  ms: number,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let last: ChatUi | undefined;
-    let done = false;
-    let unsubscribe = (): void => {};
-    const finish = (settle: () => void): void => {
-      done = true;
-      clearTimeout(timer);
-      unsubscribe();
-      settle();
-    };
-    const check = (): void => {
-      if (done) return;
-      try {
-        last = read();
-        const result = fn(last);
-        if (result !== undefined) finish(() => resolve(result));
-      } catch (err) {
-        finish(() => reject(err));
-      }
-    };
-    const timer = setTimeout(() => {
-      if (done) return;
-      const seen = last ?? safeRead(read);
-      const what = seen ? describeUi(seen) : 'nothing (the UI could not be read)';
-      finish(() => reject(new ProbeTimeout(`waited ${Math.round(ms)} ms for ${step}; last seen: ${what}`, step, seen)));
-    }, ms);
-    unsubscribe = subscribe(check);
-    check();
-  });
-}
-
-function safeRead(read: () => ChatUi): ChatUi | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-const q = (s: string): string => `'${s}'`;
 const list = (users: readonly string[]): string => users.map(q).join(', ');
 
 /** Drives a Tk client through the agent's ProbeLink. */
@@ -182,7 +97,7 @@ export class TkDriver implements Driver {
     try {
       await this.link.command({ cmd: 'sync' }, ms);
     } catch (err) {
-      throw new ProbeTimeout(`the GUI did not answer a sync within ${Math.round(ms)} ms (${message(err)})`, 'sync');
+      throw new ProbeTimeout(`the GUI did not answer a sync within ${Math.round(ms)} ms (${err instanceof Error ? err.message : String(err)})`, 'sync');
     }
   }
 
@@ -384,7 +299,7 @@ export class TkDriver implements Driver {
    * way a person who wants to quit answers it (yes, OK, quit); watching ends
    * as soon as the main window goes.
    */
-  private async confirmQuit(run: Run, main: string, seen: Set<string>): Promise<void> {
+  private async confirmQuit(run: Attempt, main: string, seen: Set<string>): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const next = await this.waitFor((ui) => {
         if (ui.main !== main) return { gone: true as const };
@@ -405,16 +320,20 @@ export class TkDriver implements Driver {
   }
 
   /** Bring the notebook tab holding `path` to the front when it is not (a person clicks the tab first). */
-  private async showTabOf(run: Run, a: Analysis, path: string): Promise<void> {
+  private async showTabOf(run: Attempt, a: Analysis, path: string): Promise<void> {
     for (const tab of a.tabs.values()) {
       if (tab.current || !isWithin(path, tab.pane)) continue;
       await run.exec({ cmd: 'show', path: tab.notebook, tab: tab.pane }, `brought the tab '${tab.title}' to the front`);
     }
   }
 
-  /** Let the GUI finish drawing what just appeared: sync until no change was flushed between two round trips (at most three). */
+  /**
+   * Let the GUI finish drawing what just appeared: sync until a round trip
+   * flushes no change (three at most), since a Frame's children are mapped
+   * an event-loop turn after the Frame.
+   */
   private async settle(): Promise<void> {
-    let last: unknown;
+    let last: number | undefined = this.link.seq?.();
     for (let i = 0; i < 3; i++) {
       const seq = await this.link.command({ cmd: 'sync' }, this.commandMs * this.scale).then(
         (r) => (r as { seq?: number } | undefined)?.seq,
@@ -425,7 +344,7 @@ export class TkDriver implements Driver {
     }
   }
 
-  private async closeWindow(run: Run, window: string): Promise<void> {
+  private async closeWindow(run: Attempt, window: string): Promise<void> {
     const handler = this.link.tree().get(window)?.hasDeleteHandler;
     const how = handler === false ? ' (no WM_DELETE_WINDOW handler: Tk destroys it)' : '';
     await run.exec({ cmd: 'close', window }, `closed '${window}' through the window manager${how}`);
@@ -447,50 +366,16 @@ export class TkDriver implements Driver {
     return captions.length ? ` (buttons: ${list(captions)})` : ' (it has no buttons)';
   }
 
-  private requireWindow(a: Analysis, window: string, run: Run): void {
+  private requireWindow(a: Analysis, window: string, run: Attempt): void {
     if (!a.ui.windows.some((w) => w.id === window)) {
       const open = a.ui.windows.map((w) => `'${w.id}'`).join(', ') || 'none';
       throw run.fail(`no window '${window}' on screen (open: ${open})`);
     }
   }
 
-  private begin(what: string): Run {
-    const tried: string[] = [];
-    this.lastTried = tried;
-    const fail = (why: string): ActionError => {
-      tried.push(why);
-      return new ActionError(what, [...tried]);
-    };
-    const run: Run = {
-      note: (s) => void tried.push(s),
-      fail,
-      exec: async (req, description) => {
-        let result: unknown;
-        try {
-          result = await this.link.command(req, this.commandMs * this.scale);
-        } catch (err) {
-          throw fail(`${description}: failed (${message(err)})`);
-        }
-        tried.push(description);
-        if ((result as { set?: boolean } | undefined)?.set) tried.push('(clicking did not select that, so the selection was set directly)');
-        return result;
-      },
-      invoke: async (w) => {
-        const label = caption(w);
-        await run.exec({ cmd: 'invoke', path: w.path }, `pressed ${label ? q(label) : 'the button'} (${w.path})${w.disabled ? ' while disabled' : ''}`);
-      },
-    };
+  private begin(what: string): Attempt {
+    const run = new Attempt(what, this.link, this.commandMs * this.scale);
+    this.lastTried = run.tried;
     return run;
   }
-}
-
-interface Run {
-  note(s: string): void;
-  fail(why: string): ActionError;
-  exec(req: AgentRequest, description: string): Promise<unknown>;
-  invoke(w: WidgetRecord): Promise<void>;
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

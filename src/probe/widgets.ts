@@ -93,4 +93,6 @@ export interface ProbeLink {
   command(req: AgentRequest, within?: number): Promise<unknown>;
   /** Crash evidence reported so far (tracebacks). */
   crashes(): readonly { kind: string; text: string }[];
+  /** Sequence number of the last tree or diff applied, when the link keeps it. */
+  seq?(): number;
 }

@@ -235,21 +235,14 @@ export class SessionRun implements PackRun {
    * the driver did, and any window that appeared since `before` (an error
    * dialog, a half-built window), so the student can act on it.
    */
-  async whatHappened(before: ReadonlySet<string>): Promise<string> {
+  private async whatHappened(before: ReadonlySet<string>): Promise<string> {
     const d = await this.driver();
-    const tried = d.lastTried?.length ? `the grader ${d.lastTried.join('; ')}` : '';
+    const tried = d.lastTried?.length ? [`the grader ${d.lastTried.join('; ')}`] : [];
     const shown = d.ui().windows.filter((w) => !before.has(w.id)).map((w) => {
       const texts = w.texts.slice(0, 3).join(' | ');
       return `${w.kind === 'other' ? 'a' : `a ${w.kind}`} window '${w.title}'${texts ? ` showing "${texts.length > 120 ? `${texts.slice(0, 120)}...` : texts}"` : ''}`;
     });
-    const appeared = shown.length ? `then appeared: ${shown.join('; ')}` : '';
-    return [tried, appeared].filter(Boolean).join('; ');
-  }
-
-  /** A failure text with what happened after the action appended. */
-  async explain(actual: string, before: ReadonlySet<string>): Promise<string> {
-    const more = await this.whatHappened(before);
-    return more ? `${actual} (${more})` : actual;
+    return [...tried, ...(shown.length ? [`then appeared: ${shown.join('; ')}`] : [])].join('; ');
   }
 
   /** Send as the server, remembering when (for the silence before the responsiveness probe). */
@@ -284,7 +277,8 @@ export class SessionRun implements PackRun {
   async expectAfter(before: ReadonlySet<string>, matcher: Matcher, step: string, expected: string): Promise<Outcome<Inbound>> {
     const line = await this.expectLine(matcher, step, expected);
     if (line.ok) return line;
-    return { ok: false, failure: { ...line.failure, actual: await this.explain(line.failure.actual, before) } };
+    const more = await this.whatHappened(before);
+    return more ? { ok: false, failure: { ...line.failure, actual: `${line.failure.actual} (${more})` } } : line;
   }
 
   /** Wait until fn(ui) gives a value; on timeout, the failure says what was last seen. */
