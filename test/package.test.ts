@@ -53,7 +53,7 @@ slow('slow: the packed tarball', () => {
 
   it('ships the built grader, agent, docs, examples and Gradescope scripts, and no sources or source maps', () => {
     const files = execFileSync('tar', ['-tzf', tarball]).toString().trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of ['bin/chatgrade', 'bin/grade', 'dist/cli/main.js', 'agent/chatgrade_agent.py', 'docs/report-schema.md', 'examples/reference-client/main.py', 'examples/mutants/mutants.json', 'gradescope/run_autograder', 'README.md']) {
+    for (const f of ['bin/chatgrade', 'bin/grade', 'dist/cli/main.js', 'agent/chatgrade_agent/__init__.py', 'docs/report-schema.md', 'examples/reference-client/main.py', 'examples/mutants/mutants.json', 'gradescope/run_autograder', 'README.md']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/') || f.includes('__pycache__'))).toEqual([]);
