@@ -126,7 +126,10 @@ function bwrapArgs(input: PlanInput, inside: InsidePaths): string[] {
   a.push('--ro-bind', '/etc', '/etc');
   // Without its cache, fontconfig rescans every font at each Tk start (a second or more).
   a.push('--ro-bind-try', '/var/cache/fontconfig', '/var/cache/fontconfig');
-  const made = new Set<string>(['/usr', '/etc']);
+  a.push('--proc', '/proc', '--dev', '/dev');
+  // /tmp first: a later bind below it (chatgrade installed under /tmp) stays visible on top of it.
+  a.push('--perms', '1777', '--tmpfs', '/tmp');
+  const made = new Set<string>(['/usr', '/etc', '/tmp']);
   for (const dir of host.readOnly) {
     if (dir === '/usr' || dir.startsWith('/usr/') || dir.startsWith('/etc/')) continue;
     for (const anc of ancestors(dir)) {
@@ -136,8 +139,6 @@ function bwrapArgs(input: PlanInput, inside: InsidePaths): string[] {
     }
     a.push('--ro-bind', dir, dir);
   }
-  a.push('--proc', '/proc', '--dev', '/dev');
-  a.push('--perms', '1777', '--tmpfs', '/tmp');
   a.push('--perms', '0755', '--dir', '/home', '--bind', host.home, inside.home);
   a.push('--perms', '0755', '--dir', '/opt', '--perms', '0755', '--dir', '/opt/chatgrade', '--ro-bind', host.agentDir, inside.agentDir);
   a.push('--perms', '0755', '--dir', '/run', '--bind', host.sockets, inside.sockets);
