@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pack } from '../pack.js';
 import { chat } from './chat/index.js';
+import { discovery } from './discovery/index.js';
 
 /** Every pack, the default first. */
-export const PACKS: readonly Pack[] = [chat];
+export const PACKS: readonly Pack[] = [chat, discovery];
 
 /** The pack with this id, or undefined. */
 export function packById(id: string): Pack | undefined {

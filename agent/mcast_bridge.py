@@ -1,0 +1,193 @@
+"""A bridge between the grader and one multicast group, for datagram tests.
+
+    python3 mcast_bridge.py --socket PATH --group ADDR --port N [--iface IP]
+
+The grader listens on the Unix socket PATH. The bridge connects there, joins
+the group on the interface (127.0.0.1 by default), says hello, and then:
+
+- forwards every datagram heard on the group, except its own, with its
+  source, the TTL it arrived with (IP_RECVTTL) and the kernel's receive time
+  (SO_TIMESTAMPNS, the same clock as the grader's Date.now());
+- sends the datagrams the grader hands it onto the group, with TTL 1;
+- answers whether a TCP connection to host:port can be made from here.
+
+It runs in the network namespace of the program under test (the grader may
+start it inside the same sandbox), so the grader never joins the group
+itself. It exits when the grader closes the socket.
+
+Framing, both ways: a 4-byte big-endian length of what follows, then a
+2-byte big-endian header length, the header (a UTF-8 JSON object), and the
+payload bytes (possibly none). Headers are at most 4 KiB, payloads 64 KiB.
+Documented with the grader's side in src/fake-server/udp.ts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+
+MAX_HEADER = 4096
+MAX_PAYLOAD = 65536
+MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD
+# Linux values, for Pythons whose socket module lacks the names.
+IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
+IP_TTL = getattr(socket, "IP_TTL", 2)
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+IP_MULTICAST_ALL = getattr(socket, "IP_MULTICAST_ALL", 49)
+ANCILLARY = socket.CMSG_SPACE(4) + socket.CMSG_SPACE(16)
+
+
+class Link:
+    """The framed connection to the grader; frames may be sent from any thread."""
+
+    def __init__(self, path: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.lock = threading.Lock()
+        self.buffer = b""
+
+    def send(self, header: dict, payload: bytes = b"") -> None:
+        head = json.dumps(header).encode("utf-8")
+        frame = struct.pack(">H", len(head)) + head + payload[:MAX_PAYLOAD]
+        with self.lock:
+            self.sock.sendall(struct.pack(">I", len(frame)) + frame)
+
+    def receive(self) -> list[tuple[dict, bytes]] | None:
+        """The frames now complete; None once the grader has gone."""
+        chunk = self.sock.recv(MAX_FRAME)
+        if not chunk:
+            return None
+        self.buffer += chunk
+        frames = []
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack(">I", self.buffer[:4])
+            if size > MAX_FRAME or size < 2:
+                raise ValueError(f"frame of {size} bytes")
+            if len(self.buffer) < 4 + size:
+                break
+            frame, self.buffer = self.buffer[4:4 + size], self.buffer[4 + size:]
+            (head_len,) = struct.unpack(">H", frame[:2])
+            if head_len > MAX_HEADER or 2 + head_len > size:
+                raise ValueError(f"header of {head_len} bytes")
+            frames.append((json.loads(frame[2:2 + head_len]), frame[2 + head_len:]))
+        return frames
+
+
+def open_receiver(group: str, port: int, iface: str) -> socket.socket:
+    """A socket on the group: shares the port with the program under test."""
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    rx.bind((group, port))
+    membership = socket.inet_aton(group) + socket.inet_aton(iface)
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
+    rx.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    try:
+        rx.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        rx.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
+    except OSError:
+        pass  # receive times then come from time.time(); other groups stay filtered by the bind
+    return rx
+
+
+def open_sender(iface: str) -> socket.socket:
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(iface))
+    tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    tx.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+    tx.bind((iface, 0))
+    return tx
+
+
+def read_ancillary(ancdata: list) -> tuple[int | None, float]:
+    """The TTL the datagram arrived with, and when the kernel received it."""
+    ttl, at = None, time.time()
+    for level, kind, data in ancdata:
+        if level == socket.IPPROTO_IP and kind == IP_TTL and len(data) >= 4:
+            ttl = struct.unpack("=i", data[:4])[0]
+        elif level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            sec, nsec = struct.unpack("=qq", data[:16])
+            at = sec + nsec / 1e9
+    return ttl, at
+
+
+def probe_tcp(link: Link, ident: int, host: str, port: int, within: float) -> None:
+    """Reply whether a TCP connection to host:port can be made (then close it)."""
+    try:
+        with socket.create_connection((host, port), timeout=within):
+            pass
+        link.send({"type": "reply", "id": ident, "ok": True, "connected": True})
+    except OSError as exc:
+        link.send({"type": "reply", "id": ident, "ok": True, "connected": False,
+                   "error": exc.strerror or str(exc)})
+
+
+def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, int]) -> None:
+    own = tx.getsockname()
+    while True:
+        ready, _, _ = select.select([rx, link.sock], [], [])
+        if rx in ready:
+            data, ancdata, _flags, source = rx.recvmsg(MAX_PAYLOAD, ANCILLARY)
+            if source != own:
+                ttl, at = read_ancillary(ancdata)
+                link.send({"type": "datagram", "src": source[0], "sport": source[1],
+                           "ttl": ttl, "ts": at, "size": len(data)}, data)
+        if link.sock in ready:
+            frames = link.receive()
+            if frames is None:
+                return
+            for header, payload in frames:
+                handle(link, tx, target, header, payload)
+
+
+def handle(link: Link, tx: socket.socket, target: tuple[str, int], header: dict, payload: bytes) -> None:
+    kind, ident = header.get("type"), header.get("id")
+    if kind == "send":
+        at = time.time()
+        try:
+            tx.sendto(payload, target)
+            link.send({"type": "reply", "id": ident, "ok": True, "ts": at})
+        except OSError as exc:
+            link.send({"type": "reply", "id": ident, "ok": False, "error": str(exc)})
+    elif kind == "connect":
+        within = min(float(header.get("within", 1.0)), 10.0)
+        args = (link, ident, str(header.get("host")), int(header.get("port", 0)), within)
+        threading.Thread(target=probe_tcp, args=args, daemon=True).start()
+    else:
+        link.send({"type": "reply", "id": ident, "ok": False, "error": f"unknown request {kind!r}"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="multicast bridge for chatgrade")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--group", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--iface", default="127.0.0.1")
+    args = parser.parse_args()
+    link = Link(args.socket)
+    try:
+        rx = open_receiver(args.group, args.port, args.iface)
+        tx = open_sender(args.iface)
+    except OSError as exc:
+        link.send({"type": "error", "text": f"cannot join {args.group}:{args.port} on {args.iface}: {exc}"})
+        sys.exit(2)
+    source = tx.getsockname()
+    link.send({"type": "hello", "version": 1, "pid": os.getpid(),
+               "group": args.group, "port": args.port, "source": f"{source[0]}:{source[1]}"})
+    try:
+        serve(link, rx, tx, (args.group, args.port))
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"mcast_bridge: {exc}\n")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
