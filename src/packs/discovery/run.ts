@@ -7,7 +7,7 @@
 
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { HarnessFault, StepFailed, type Limits } from '../../check.js';
+import { HarnessFault, type Limits } from '../../check.js';
 import { localBridge, DatagramChannel, type BridgeStarter, type Datagram } from '../../fake-server/udp.js';
 import type { Outcome, TranscriptEntry } from '../../fake-server/session.js';
 import type { ClientProcess } from '../../launcher.js';
@@ -302,11 +302,6 @@ export class DiscoveryRun implements PackRun {
 
   stderr(): string | undefined {
     return this.client?.stderr();
-  }
-
-  /** A StepFailed for a fixture the peer did not get through. */
-  static stepFailed(expected: string, o: Outcome<unknown>): StepFailed {
-    return new StepFailed(expected, o.ok ? 'it did' : o.failure.actual);
   }
 
   async dispose(): Promise<void> {

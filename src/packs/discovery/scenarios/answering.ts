@@ -12,10 +12,10 @@ import { REPLY_WINDOW } from './fixtures.js';
  * reply window of the peer's own REQUEST has closed. Returns when that
  * REQUEST (or, without one, the first datagram) was sent.
  */
-function quiet(run: DiscoveryRun): Promise<{ since: number; own: PeerDatagram | undefined } | undefined> {
+function quiet(run: DiscoveryRun): Promise<{ since: number; own: PeerDatagram | undefined } | { missing: string }> {
   return run.once('quiet', async () => {
     const joined = await run.joined();
-    if (!joined.ok) return undefined;
+    if (!joined.ok) return { missing: joined.failure.actual };
     await run.mainWindow();
     const own = run.heard().find((h) => h.verb === 'REQUEST');
     const since = (own ?? joined.value[0]!).d.at;
@@ -34,7 +34,7 @@ export const answering: CheckScript<DiscoveryRun>[] = [
     phase: 0,
     async script(run) {
       const q = await quiet(run);
-      if (!q) return fail('the peer on the group', (await run.joined()).ok ? 'it joined' : 'no datagram from the peer');
+      if ('missing' in q) return fail(`the peer on ${run.group}:${run.mport}`, q.missing);
       if (!q.own) return pass(); // no REQUEST of its own to answer
       const window = run.announces().filter((a) => a.d.at > q.since && a.d.at <= q.since + REPLY_WINDOW);
       if (window.length <= 1) return pass();
@@ -47,7 +47,7 @@ export const answering: CheckScript<DiscoveryRun>[] = [
     phase: 1,
     async script(run) {
       const q = await quiet(run);
-      if (!q) return fail('the peer on the group', 'no datagram from the peer');
+      if ('missing' in q) return fail(`the peer on ${run.group}:${run.mport}`, q.missing);
       const asker = run.simulate({ live: false });
       const sentAt = await run.say(asker, { type: 'REQUEST', name: asker.name });
       const before = run.announces().map((a) => a.d.at).filter((t) => t < sentAt);
