@@ -62,6 +62,7 @@ export class DiscoveryRun implements PackRun {
   private readonly memo = new Map<string, Promise<unknown>>();
   private readonly sims: SimPeer[] = [];
   private readonly routine = new WeakSet<TranscriptEntry>();
+  private readonly parsed: PeerDatagram[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -115,9 +116,14 @@ export class DiscoveryRun implements PackRun {
     return this.channel;
   }
 
-  /** Every datagram the student's peer sent so far (it is alone on the group with the bridge). */
-  heard(): PeerDatagram[] {
-    return (this.channel?.datagrams ?? []).map((d) => ({ d, verb: verbOf(d.entry.raw ?? Buffer.alloc(0)), parsed: parseDatagram(d.entry.raw ?? Buffer.alloc(0)) }));
+  /** Every datagram the student's peer sent so far (it is alone on the group with the bridge); each parsed once. */
+  heard(): readonly PeerDatagram[] {
+    const all = this.channel?.datagrams ?? [];
+    for (const d of all.slice(this.parsed.length)) {
+      const raw = d.entry.raw ?? Buffer.alloc(0);
+      this.parsed.push({ d, verb: verbOf(raw), parsed: parseDatagram(raw) });
+    }
+    return this.parsed;
   }
 
   /** The peer's ANNOUNCEs (by their first word, well-formed or not). */
@@ -241,8 +247,10 @@ export class DiscoveryRun implements PackRun {
   }
 
   /** Wait until every name is listed; the outcome carries the window as last seen. */
-  listed(names: readonly string[], step: string, within = this.limits.gui): Promise<Outcome<PeerUi>> {
-    return this.gui((ui) => (names.every((n) => ui.peers?.some((p) => p.name === n)) ? ui : undefined), step, within);
+  async listed(names: readonly string[], step: string, within = this.limits.gui): Promise<Outcome<PeerUi>> {
+    const r = await this.gui((ui) => (names.every((n) => ui.peers?.some((p) => p.name === n)) ? ui : undefined), step, within);
+    if (r.ok) this.wire.note(`the window lists ${names.join(', ')}`);
+    return r;
   }
 
   /**
@@ -263,6 +271,7 @@ export class DiscoveryRun implements PackRun {
   /** When `name` is first seen missing from the list (the list itself shown), on the channel clock; bounded. */
   async goneAt(name: string, within: number): Promise<number | undefined> {
     const r = await this.gui((ui) => (ui.peers && !ui.peers.some((p) => p.name === name) ? this.now() : undefined), `${name} to leave the list`, Math.max(0, within));
+    if (r.ok) this.wire.note(`the window no longer lists ${name}`);
     return r.ok ? r.value : undefined;
   }
 

@@ -14,6 +14,7 @@ function closeWindow(run: DiscoveryRun) {
     let actionError: string | undefined;
     try {
       await d.quit();
+      run.wire.note('closed the peer window');
     } catch (err) {
       actionError = (err as Error).message;
     }
@@ -49,7 +50,10 @@ export const bonus: CheckScript<DiscoveryRun>[] = [
       const expected = `${name} removed within ${limit} ms of its BYE (its expiry could start ${2 * run.S} ms after its last ANNOUNCE)`;
       const evidence = run.transcriptSince(leaving.last - 1);
       if (!leaving.listed) return { status: 'failed', expected, actual: `${name} was never listed`, evidence };
-      if (leaving.gone === undefined) return { status: 'failed', expected, actual: `still listed ${Math.round(run.now() - leaving.bye!)} ms after its BYE`, evidence };
+      if (leaving.gone === undefined) {
+        const actual = run.client?.exitStatus() ? run.describeExit() : `still listed ${Math.round(run.now() - leaving.bye!)} ms after its BYE`;
+        return { status: 'failed', expected, actual, evidence };
+      }
       return { status: 'passed', evidence };
     },
   },

@@ -72,7 +72,10 @@ export const list: CheckScript<DiscoveryRun>[] = [
       const expected = `${name} removed between ${2 * S} and ${3 * S} ms after its last ANNOUNCE (2 to 3 intervals)`;
       const evidence = run.transcriptSince(silent.last - 1);
       if (!silent.listed) return { status: 'failed', expected, actual: `${name} was never listed`, evidence };
-      if (silent.gone === undefined) return { status: 'failed', expected, actual: `still listed ${Math.round(run.now() - silent.last)} ms after its last ANNOUNCE`, evidence };
+      if (silent.gone === undefined) {
+        const actual = run.client?.exitStatus() ? run.describeExit() : `still listed ${Math.round(run.now() - silent.last)} ms after its last ANNOUNCE`;
+        return { status: 'failed', expected, actual, evidence };
+      }
       const after = Math.round(silent.gone - silent.last);
       if (after < 2 * S) return { status: 'failed', expected, actual: `removed ${after} ms after its last ANNOUNCE, before two intervals`, evidence };
       return { status: 'passed', evidence };
