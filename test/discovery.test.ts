@@ -156,15 +156,13 @@ describe('the discovery mutants', () => {
     scratch.push(prefix);
     const files = async (dir: string) => Object.fromEntries(await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.py')).sort().map(async (n) => [n, await readFile(path.join(dir, n), 'utf8')] as const)));
     const reference = await files(discovery.reference);
-    for (const m of mutants) {
-      const built = await materialiseMutant(discovery, m.name);
-      try {
-        expect(await files(built.dir), m.name).not.toEqual(reference);
-        const py = Object.keys(reference).map((n) => path.join(built.dir, n));
-        await run('python3', ['-m', 'py_compile', ...py], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
-      } finally {
-        await built.dispose();
-      }
+    const built = await Promise.all(mutants.map((m) => materialiseMutant(discovery, m.name)));
+    try {
+      for (const [i, b] of built.entries()) expect(await files(b.dir), mutants[i]!.name).not.toEqual(reference);
+      const py = built.flatMap((b) => Object.keys(reference).map((n) => path.join(b.dir, n)));
+      await run('python3', ['-m', 'py_compile', ...py], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
+    } finally {
+      await Promise.all(built.map((b) => b.dispose()));
     }
   });
 });
