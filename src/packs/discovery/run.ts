@@ -20,7 +20,7 @@ import { PeerDriver, describePeers, type PeerUi } from './ui.js';
  * The --interval each run gives the peer, in seconds: short where rhythm and
  * expiry are measured, long where an ANNOUNCE must stand out from the rhythm.
  */
-export const INTERVALS: Readonly<Record<string, number>> = { session: 0.4, reply: 4, malformed: 4, static: 1 };
+export const INTERVALS: Readonly<Record<string, number>> = { session: 0.4, reply: 6, malformed: 4, static: 1 };
 
 /** A peer the grader plays on the group. */
 export interface SimPeer {

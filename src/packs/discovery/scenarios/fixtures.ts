@@ -92,13 +92,20 @@ export interface Rhythm {
 export const GAPS = 6;
 /** A peer answers a REQUEST within this long (ms). */
 export const REPLY_WINDOW = 1000;
+/**
+ * How long after its own REQUEST a peer that wrongly answers itself may
+ * still do so: the reply window with room for a loaded machine, whose
+ * threads can start half a second late. Nobody else sends a REQUEST before
+ * this has passed, so whatever ANNOUNCE falls in it is the peer's own doing.
+ */
+export const SETTLE = 1500;
 
 /** Whether a gap is the interval within 25%. */
 export const onBeat = (gap: number, S: number): boolean => Math.abs(gap - S) <= 0.25 * S;
 
 /**
- * Collect the peer's ANNOUNCEs from one second after it joined (an answer
- * to its own REQUEST, right or wrong, is not part of its rhythm; nobody else
+ * Collect the peer's ANNOUNCEs from SETTLE after it joined (an answer to
+ * its own REQUEST, right or wrong, is not part of its rhythm; nobody else
  * sends a REQUEST in this run) until six gaps are known or one is off the
  * beat. Each next ANNOUNCE is waited for up to two intervals after the last;
  * the gaps are kernel receive times, so a late wake-up of ours costs nothing.
@@ -108,7 +115,7 @@ export function rhythm(run: DiscoveryRun): Promise<Rhythm> {
     const joined = await run.joined();
     if (!joined.ok) return { times: [], gaps: [], stopped: joined.failure.actual };
     const S = run.S;
-    const from = joined.value[0]!.d.at + REPLY_WINDOW + run.limits.grace;
+    const from = joined.value[0]!.d.at + SETTLE;
     const times: number[] = [];
     for (;;) {
       const i = times.length;
