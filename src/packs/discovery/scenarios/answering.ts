@@ -45,7 +45,7 @@ async function ask(run: DiscoveryRun, beat: number): Promise<Asked> {
   const asker = run.simulate({ live: false });
   const sentAt = await run.say(asker, { type: 'REQUEST', name: asker.name });
   const before = run.announces().map((a) => a.d.at).filter((t) => t < sentAt);
-  const after = (): PeerDatagram[] => run.announces().filter((a) => a.d.at > sentAt);
+  const after = (): PeerDatagram[] => run.announces().filter((a) => a.d.at >= sentAt);
   const offBeat = (all: readonly PeerDatagram[]): PeerDatagram[] => all.filter((a, i) => {
     const prev = i ? all[i - 1]!.d.at : before.at(-1);
     return prev === undefined || a.d.at - prev < beat;
@@ -71,7 +71,8 @@ export const answering: CheckScript<DiscoveryRun>[] = [
       const q = await quiet(run);
       if ('missing' in q) return fail(`the peer on ${run.group}:${run.mport}`, q.missing);
       if (!q.own) return pass(); // no REQUEST of its own to answer
-      const window = run.announces().filter((a) => a.d.at > q.since && a.d.at <= q.since + SETTLE);
+      // Every ANNOUNCE up to then: the one of joining may share the REQUEST's instant, or come just before it.
+      const window = run.announces().filter((a) => a.d.at <= q.since + SETTLE);
       if (window.length <= 1) return pass();
       return fail(`one ANNOUNCE (on joining) in the ${SETTLE} ms after its own REQUEST, none in answer to it`, `${window.length} ANNOUNCEs: ${describe(window)}`);
     },
