@@ -22,6 +22,9 @@ import { PeerDriver, describePeers, type PeerUi } from './ui.js';
  */
 export const INTERVALS: Readonly<Record<string, number>> = { session: 0.4, reply: 6, malformed: 4, static: 1 };
 
+/** What Tk says when the display it was given is gone (never the peer's fault). */
+const DISPLAY_LOST = /couldn't connect to display|X connection to \S+ broken/;
+
 /** A peer the grader plays on the group. */
 export interface SimPeer {
   name: string;
@@ -190,10 +193,12 @@ export class DiscoveryRun implements PackRun {
     return (await this.gotDriver()).ui();
   }
 
-  /** How the peer ended, for failure texts. */
+  /** How the peer ended, for failure texts; a harness fault when it died because our X server went away. */
   describeExit(): string {
     const exit = this.client?.exitStatus();
     if (!exit) return 'the peer is still running';
+    const lost = DISPLAY_LOST.exec(this.client!.stderr());
+    if (lost) throw new HarnessFault('env.displayLost', `the X server went away under the peer (${lost[0]})`);
     const tb = this.client!.tracebacks();
     const said = tb.length ? tb[0]! : this.client!.stderr();
     const last = said.trim() ? `: ${said.trim().split('\n').at(-1)!.slice(0, 200)}` : '';
