@@ -148,7 +148,8 @@ def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, i
                 handle(link, tx, target, header, payload)
 
 
-def handle(link: Link, tx: socket.socket, target: tuple[str, int], header: dict, payload: bytes) -> None:
+def handle(link: Link, tx: socket.socket, target: tuple[str, int],
+           header: dict, payload: bytes) -> None:
     kind, ident = header.get("type"), header.get("id")
     if kind == "send":
         at = time.time()
@@ -162,7 +163,8 @@ def handle(link: Link, tx: socket.socket, target: tuple[str, int], header: dict,
         args = (link, ident, str(header.get("host")), int(header.get("port", 0)), within)
         threading.Thread(target=probe_tcp, args=args, daemon=True).start()
     else:
-        link.send({"type": "reply", "id": ident, "ok": False, "error": f"unknown request {kind!r}"})
+        error = f"unknown request {kind!r}"
+        link.send({"type": "reply", "id": ident, "ok": False, "error": error})
 
 
 def main() -> None:
@@ -177,11 +179,12 @@ def main() -> None:
         rx = open_receiver(args.group, args.port, args.iface)
         tx = open_sender(args.iface)
     except OSError as exc:
-        link.send({"type": "error", "text": f"cannot join {args.group}:{args.port} on {args.iface}: {exc}"})
+        where = f"{args.group}:{args.port} on {args.iface}"
+        link.send({"type": "error", "text": f"cannot join {where}: {exc}"})
         sys.exit(2)
     source = tx.getsockname()
-    link.send({"type": "hello", "version": 1, "pid": os.getpid(),
-               "group": args.group, "port": args.port, "source": f"{source[0]}:{source[1]}"})
+    link.send({"type": "hello", "version": 1, "pid": os.getpid(), "group": args.group,
+               "port": args.port, "source": f"{source[0]}:{source[1]}"})
     try:
         serve(link, rx, tx, (args.group, args.port))
     except (OSError, ValueError) as exc:

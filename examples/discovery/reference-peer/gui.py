@@ -38,7 +38,8 @@ class PeerWindow:
         self.shown: list[str] = []
         root.title(f"Peers of {discovery.name}")
         root.protocol("WM_DELETE_WINDOW", self.close)
-        tk.Label(root, text=f"{discovery.name} at {discovery.url}", anchor="w").pack(fill="x", padx=5, pady=(5, 0))
+        caption = f"{discovery.name} at {discovery.url}"
+        tk.Label(root, text=caption, anchor="w").pack(fill="x", padx=5, pady=(5, 0))
         self.listbox = tk.Listbox(root, width=70, height=12)
         self.listbox.pack(fill="both", expand=True, padx=5, pady=5)
 
