@@ -51,7 +51,9 @@ export interface BridgeProcess {
 /**
  * How the bridge is started: `python script ...argv`, in a network namespace
  * where the group is shared with the program under test. `socketDir` holds
- * the Unix socket the bridge must reach (a sandbox binds it in).
+ * the Unix socket the bridge must reach; it is private to the grader (0700),
+ * so a starter that runs the bridge as another uid binds it in and lets that
+ * uid through. A path-named Unix socket reaches across network namespaces.
  */
 export type BridgeStarter = (cmd: { python: string; script: string; argv: string[]; socketDir: string }) => Promise<BridgeProcess>;
 
