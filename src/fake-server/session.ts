@@ -17,11 +17,9 @@ export interface TranscriptEntry {
   text: string;
   /** Raw bytes as sent or received, line ending excluded. */
   raw?: Buffer;
-  /** The simulated peer the grader spoke for, or where a datagram came from. */
-  peer?: string;
   /** Inbound lines: how they parse. */
   parsed?: LenientResult<'c2s'>;
-  /** Outbound lines sent on behalf of a simulated user: who. */
+  /** Outbound lines sent on behalf of a simulated user (or peer): who; for datagrams heard, where they came from. */
   peer?: string;
   crlf?: boolean;
 }
