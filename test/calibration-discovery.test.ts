@@ -2,41 +2,21 @@
 // every mutant loses exactly the checks its manifest names, a check run
 // alone gives its full-run verdict, and the same seed gives the same score.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDisplay, findPython, type DisplayLease, type PythonInfo } from '../src/env/index.js';
-import { gradeSubmission, selectChecks } from '../src/grade.js';
-import { makeLauncher } from '../src/launcher.js';
 import { listMutants, materialiseMutant } from '../src/mutants.js';
 import { discovery } from '../src/packs/discovery/index.js';
 import type { GradeResult } from '../src/results.js';
-import { defaultWeights } from '../src/rubric.js';
-import { lost } from './helpers/grading.js';
+import { lost, startGrader, type Grader } from './helpers/grading.js';
 
-const timeoutScale = Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1);
-let python: PythonInfo;
-let display: DisplayLease;
+let grader: Grader;
 
 beforeAll(async () => {
-  python = await findPython();
-  display = await acquireDisplay();
+  grader = await startGrader();
 });
 afterAll(async () => {
-  await display?.release();
+  await grader?.close();
 });
 
-function grade(dir: string, opts: { seed?: string; only?: string[] } = {}): Promise<GradeResult> {
-  return gradeSubmission({
-    pack: discovery,
-    dir,
-    seed: opts.seed ?? 'calibration',
-    jobs: 2,
-    checks: selectChecks(discovery.rubric, opts.only ?? [], []),
-    weights: defaultWeights(discovery.rubric),
-    timeoutScale,
-    python: { executable: python.executable, version: python.version, tkVersion: python.tkVersion },
-    display: display.display,
-    launcher: makeLauncher({ dir, python: python.executable, display: display.display, launch: { ui: {}, explicitProbe: false }, entry: discovery.entries[0]!, timeoutScale }),
-  });
-}
+const grade = (dir: string, opts: { seed?: string; only?: string[] } = {}): Promise<GradeResult> => grader.grade(dir, { ...opts, pack: discovery });
 
 describe('discovery calibration', () => {
   it('the reference peer scores 100/100 and 10/10 bonus', async () => {

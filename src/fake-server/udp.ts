@@ -1,11 +1,13 @@
 // A datagram channel on one multicast group, for packs whose protocol is
 // datagrams rather than lines. The group is joined by a small bridge process
-// (agent/mcast_bridge.py) that runs where the program under test runs (its
-// own network namespace, in the sandbox), so the grader never joins the
-// group itself. The channel records every datagram like a session records
-// lines, and every wait on it is bounded. It knows nothing of any protocol.
+// (agent/mcast_bridge.py) that runs where the program under test runs: as a
+// companion in its sandbox (attach(): the run hands us a Unix socket and
+// starts bridgeCommand() there), or beside the grader (open(), for `grade
+// serve` and tests). So the grader never joins the group itself. The
+// channel records every datagram like a session records lines, and every
+// wait on it is bounded. It knows nothing of any protocol.
 //
-// Bridge framing (both ways, over a Unix socket the grader listens on):
+// Bridge framing (both ways, over the Unix socket the grader listens on):
 // u32 big-endian length of the rest, u16 big-endian header length, a JSON
 // header, then the payload bytes. Headers are capped at 4 KiB and payloads
 // at 64 KiB; a larger frame ends the channel as a harness fault.
@@ -18,11 +20,11 @@ import net from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnTracked } from '../proc/index.js';
+import { spawnTracked, type TrackedProcess } from '../proc/index.js';
 import type { Outcome, TranscriptEntry, WaitOptions } from './session.js';
 
-/** The bridge script, beside the Tk agent. */
-export const BRIDGE_SCRIPT = resolve(fileURLToPath(new URL('../../agent/mcast_bridge.py', import.meta.url)));
+/** The agent folder (the bridge lives beside the Tk agent), from src/ and dist/ alike. */
+const AGENT_DIR = resolve(fileURLToPath(new URL('../../agent', import.meta.url)));
 
 const MAX_HEADER = 4096;
 const MAX_PAYLOAD = 65536;
@@ -41,27 +43,14 @@ export class ChannelError extends Error {
   }
 }
 
-/** The bridge process as the channel needs it. */
-export interface BridgeProcess {
-  readonly exited: Promise<unknown>;
-  stderr(): string;
-  kill(): Promise<void>;
-}
-
 /**
- * How the bridge is started: `python script ...argv`, in a network namespace
- * where the group is shared with the program under test. `socketDir` holds
- * the Unix socket the bridge must reach; it is private to the grader (0700),
- * so a starter that runs the bridge as another uid binds it in and lets that
- * uid through. A path-named Unix socket reaches across network namespaces.
+ * The bridge's command line, for a starter that runs it elsewhere (as a
+ * companion of the program under test, in its sandbox): `python` and the
+ * agent folder as that place sees them, and the socket path it connects to.
  */
-export type BridgeStarter = (cmd: { python: string; script: string; argv: string[]; socketDir: string }) => Promise<BridgeProcess>;
-
-/** The default starter: the bridge runs beside the grader, in its network namespace. */
-export const localBridge: BridgeStarter = async ({ python, script, argv }) => {
-  const proc = await spawnTracked(python, ['-I', script, ...argv], { outputCapBytes: 64 * 1024 });
-  return { exited: proc.exited, stderr: () => proc.stderr().text, kill: () => proc.kill(200) };
-};
+export function bridgeCommand(python: string, agentDir: string, socket: string, group: string, port: number): string[] {
+  return [python, '-I', join(agentDir, 'mcast_bridge.py'), '--socket', socket, '--group', group, '--port', String(port)];
+}
 
 /** One datagram heard on the group, from the program under test or anyone else on it. */
 export interface Datagram {
@@ -76,14 +65,10 @@ export interface Datagram {
   size: number;
 }
 
+/** What a channel records, and where its live log goes. */
 export interface DatagramChannelOptions {
   group: string;
   port: number;
-  /** The Python that runs the bridge (standard library only). */
-  python: string;
-  /** Limit for the bridge to join and say hello, ms. */
-  within: number;
-  start?: BridgeStarter;
   /** Called with every transcript entry as it is recorded (live wire log). */
   onEntry?: (entry: TranscriptEntry) => void;
 }
@@ -121,43 +106,73 @@ export class DatagramChannel {
   private closedWhy: string | undefined;
   private socket: net.Socket | undefined;
 
+  private readonly hello: Promise<Record<string, unknown>>;
+  /** What open() started and must stop. */
+  private owned: { dir: string; bridge?: TrackedProcess } | undefined;
+
   private constructor(
     readonly group: string,
     readonly port: number,
     private readonly onEntry: ((e: TranscriptEntry) => void) | undefined,
     private readonly server: net.Server,
-    private readonly dir: string,
-    private bridge: BridgeProcess | undefined,
-  ) {}
+  ) {
+    this.hello = new Promise<Record<string, unknown>>((ok, fail) => {
+      server.once('connection', (socket) => {
+        server.on('connection', (other) => other.destroy());
+        this.attach(socket, ok, fail);
+      });
+    });
+    this.hello.catch(() => undefined); // observed by ready()
+  }
 
-  /** Start the bridge on the group and wait (bounded) for its hello. */
-  static async open(opts: DatagramChannelOptions): Promise<DatagramChannel> {
+  /**
+   * A channel whose bridge will connect to `server` (a Unix socket we listen
+   * on): the bridge is started elsewhere, beside the program under test
+   * (bridgeCommand). Call ready() before the program starts.
+   */
+  static attach(server: net.Server, opts: DatagramChannelOptions): DatagramChannel {
+    return new DatagramChannel(opts.group, opts.port, opts.onEntry, server);
+  }
+
+  /** Start the bridge here, in the grader's own network, and wait (bounded) for it: for `grade serve` and tests. */
+  static async open(opts: DatagramChannelOptions & { python: string; within: number }): Promise<DatagramChannel> {
     const dir = await mkdtemp(join(os.tmpdir(), 'chatgrade-mcast-'));
     const path = join(dir, 'bridge.sock');
     const server = net.createServer();
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(path, () => ok()));
-    const channel = new DatagramChannel(opts.group, opts.port, opts.onEntry, server, dir, undefined);
-    const hello = new Promise<Record<string, unknown>>((ok, fail) => {
-      server.once('connection', (socket) => {
-        server.on('connection', (other) => other.destroy());
-        channel.attach(socket, ok, fail);
-      });
-    });
+    const channel = new DatagramChannel(opts.group, opts.port, opts.onEntry, server);
+    channel.owned = { dir };
     try {
-      const start = opts.start ?? localBridge;
-      channel.bridge = await start({ python: opts.python, script: BRIDGE_SCRIPT, argv: ['--socket', path, '--group', opts.group, '--port', String(opts.port)], socketDir: dir });
-      const exited = channel.bridge.exited.then(() => {
-        throw new ChannelError('server.bridgeFailed', `the multicast bridge exited before joining ${opts.group}:${opts.port}: ${channel.bridge!.stderr().trim().slice(-400)}`);
-      });
-      const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new ChannelError('server.bridgeFailed', `the multicast bridge did not join ${opts.group}:${opts.port} within ${opts.within} ms`)), opts.within).unref());
-      // Whichever loses the race must not reject unobserved later.
-      for (const p of [hello, exited, timeout]) p.catch(() => undefined);
-      const h = await Promise.race([hello, exited, timeout]);
-      channel.note(`joined ${opts.group}:${opts.port} through the bridge (sending from ${String(h.source)})`);
+      const bridge = await spawnTracked(opts.python, bridgeCommand(opts.python, AGENT_DIR, path, opts.group, opts.port).slice(1), { outputCapBytes: 64 * 1024 });
+      channel.owned.bridge = bridge;
+      await channel.ready(opts.within, bridge.exited.then(() => bridge.stderr().text));
       return channel;
     } catch (err) {
       await channel.close();
-      throw err instanceof ChannelError ? err : new ChannelError('server.bridgeFailed', (err as Error).message);
+      throw err;
+    }
+  }
+
+  /**
+   * Wait (bounded) until the bridge has joined the group and said hello; a
+   * ChannelError when it reports a failure, or `exited` resolves first (with
+   * what it wrote).
+   */
+  async ready(within: number, exited?: Promise<string>): Promise<void> {
+    const where = `${this.group}:${this.port}`;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new ChannelError('server.bridgeFailed', `the multicast bridge did not join ${where} within ${within} ms`)), within);
+    });
+    const died = exited?.then((stderr): never => {
+      throw new ChannelError('server.bridgeFailed', `the multicast bridge exited before joining ${where}: ${stderr.trim().slice(-400)}`);
+    });
+    died?.catch(() => undefined);
+    try {
+      const h = await Promise.race([this.hello, timeout, ...(died ? [died] : [])]);
+      this.note(`joined ${where} through the bridge (sending from ${String(h.source)})`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -326,9 +341,11 @@ export class DatagramChannel {
   /** Stop the bridge and forget the socket. */
   async close(): Promise<void> {
     this.fault('the channel was closed');
-    await this.bridge?.kill().catch(() => undefined);
-    await new Promise<void>((ok) => this.server.close(() => ok()));
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.owned) {
+      await this.owned.bridge?.kill(200).catch(() => undefined);
+      await new Promise<void>((ok) => this.server.close(() => ok()));
+      await rm(this.owned.dir, { recursive: true, force: true });
+    }
     if (this.dropped) this.note(`${this.dropped} datagrams were not recorded (over the limit)`);
   }
 }

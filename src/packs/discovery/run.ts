@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HarnessFault, type Limits } from '../../check.js';
-import { localBridge, DatagramChannel, type BridgeStarter, type Datagram } from '../../fake-server/udp.js';
+import { DatagramChannel, bridgeCommand, type Datagram } from '../../fake-server/udp.js';
 import type { Outcome, TranscriptEntry } from '../../fake-server/session.js';
 import type { ClientProcess } from '../../launcher.js';
 import type { PackRun, RunEnv } from '../../pack.js';
@@ -71,7 +71,6 @@ export class DiscoveryRun implements PackRun {
   constructor(
     readonly env: RunEnv,
     readonly kind: string,
-    private readonly startBridge: BridgeStarter = localBridge,
   ) {
     this.names = new PeerNames(env.rng);
     this.self = this.names.name({ argv: true });
@@ -93,13 +92,31 @@ export class DiscoveryRun implements PackRun {
     return p;
   }
 
-  /** Join the group through the bridge, then launch the peer on it (once). */
+  /**
+   * Launch the peer with the bridge as its companion (same sandbox, same
+   * network), once the bridge has joined the group.
+   */
   start(): Promise<ClientProcess> {
     return this.once('start', async () => {
-      this.channel = await DatagramChannel.open({ group: this.group, port: this.mport, python: this.env.python, within: this.limits.startup, start: this.startBridge, onEntry: this.env.onWire });
+      const { inside, server } = await this.env.unixListen('mcast-bridge');
+      const channel = DatagramChannel.attach(server, { group: this.group, port: this.mport, onEntry: this.env.onWire });
+      this.channel = channel;
       this.tcpPort = await freeTcpPort();
       const vars = { name: this.self, port: String(this.tcpPort), group: this.group, mport: String(this.mport), interval: String(this.S / 1000) };
-      const proc = await this.env.launch({ args: ['--name', vars.name, '--port', vars.port, '--group', vars.group, '--mport', vars.mport, '--interval', vars.interval], vars });
+      let proc: ClientProcess;
+      try {
+        proc = await this.env.launch({
+          args: ['--name', vars.name, '--port', vars.port, '--group', vars.group, '--mport', vars.mport, '--interval', vars.interval],
+          vars,
+          companions: ({ agentDir, python }) => [bridgeCommand(python, agentDir, inside, this.group, this.mport)],
+          ready: () => channel.ready(this.limits.startup),
+        });
+      } catch (err) {
+        // The bridge is ours: a setup that failed around it is a harness fault.
+        const e = err as Error & { code?: string };
+        if (e.code?.startsWith('sandbox.')) throw new HarnessFault(e.code, e.message);
+        throw err;
+      }
       this.client = proc;
       if (proc.link && proc.probeMode === 'tk-agent') {
         const driver = new PeerDriver(proc.link, { self: this.self, knownUsers: [], ui: this.env.ui, commandTimeoutMs: this.limits.line });

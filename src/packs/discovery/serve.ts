@@ -5,7 +5,7 @@
 // REQUEST after a short random delay, BYE when stopped.
 
 import { Chalk } from 'chalk';
-import { DatagramChannel, type BridgeStarter } from '../../fake-server/udp.js';
+import { DatagramChannel } from '../../fake-server/udp.js';
 import type { TranscriptEntry } from '../../fake-server/session.js';
 import { Rng, newSeed } from '../../random.js';
 import { PeerNames } from './names.js';
@@ -23,8 +23,6 @@ export interface ServeDiscoveryOptions {
   python: string;
   color?: boolean;
   write: (text: string) => void;
-  /** How the bridge is started (default: beside the grader). */
-  start?: BridgeStarter;
   /** Seeds the peers' names (default: fresh). */
   seed?: string;
 }
@@ -56,7 +54,7 @@ export async function serveDiscovery(opts: ServeDiscoveryOptions): Promise<Servi
     const line = e.dir === 'c>s' ? `${chalk.green(`${who} >`)} ${e.text}` : e.dir === 's>c' ? `${chalk.cyan(`${who} <`)} ${e.text}` : `${chalk.dim(`${''.padEnd(22)} *`)} ${chalk.dim(e.text)}`;
     opts.write(`${chalk.dim(t)} ${line}\n`);
   };
-  const channel = await DatagramChannel.open({ group, port: mport, python: opts.python, within: 10_000, start: opts.start, onEntry: log });
+  const channel = await DatagramChannel.open({ group, port: mport, python: opts.python, within: 10_000, onEntry: log });
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void): void => {
     const t = setTimeout(() => {

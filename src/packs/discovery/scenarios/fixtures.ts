@@ -95,10 +95,10 @@ export const REPLY_WINDOW = 1000;
 /**
  * How long after its own REQUEST a peer that wrongly answers itself may
  * still do so: the reply window with room for a loaded machine, whose
- * threads can start half a second late. Nobody else sends a REQUEST before
- * this has passed, so whatever ANNOUNCE falls in it is the peer's own doing.
+ * threads can start late. Nobody else sends a REQUEST before this has
+ * passed, so whatever ANNOUNCE falls in it is the peer's own doing.
  */
-export const SETTLE = 1500;
+export const SETTLE = 1200;
 
 /** Whether a gap is the interval within 25%. */
 export const onBeat = (gap: number, S: number): boolean => Math.abs(gap - S) <= 0.25 * S;

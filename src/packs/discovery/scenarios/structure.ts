@@ -1,16 +1,13 @@
 // Structure: the window starts, the peer uses what it was given, and the
 // networking lives in net.py.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { HarnessFault, fail, pass, type CheckScript } from '../../../check.js';
-import { spawnTracked } from '../../../proc/index.js';
 import type { DiscoveryRun } from '../run.js';
 import { rhythm } from './fixtures.js';
 
-const STATIC_CHECK = fileURLToPath(new URL('../../../../agent/static_check.py', import.meta.url));
 const MARK = 'chatgrade: at import time,';
 
 /**
@@ -37,22 +34,24 @@ sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 `;
 
+/**
+ * Run agent/static_check.py in the run's sandbox with a time limit, with the
+ * intercepts above when asked. Its verdict comes on fd 3 with a nonce it read
+ * from stdin before importing any student code, so nothing the student's
+ * module prints can pose as it.
+ */
 async function staticCheck(run: DiscoveryRun, args: string[], intercept: boolean): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
-  const argv = intercept ? ['-I', '-S', '-c', INTERCEPT, STATIC_CHECK, ...args] : ['-I', '-S', STATIC_CHECK, ...args];
-  const proc = await spawnTracked(run.env.python, argv, {
-    cwd: run.env.dir,
-    env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
-    outputCapBytes: 256 * 1024,
-  });
+  const nonce = randomBytes(16).toString('hex');
+  const command = ({ agentDir }: { agentDir: string }): string[] => [run.env.python, '-I', '-S', ...(intercept ? ['-c', INTERCEPT] : []), join(agentDir, 'static_check.py'), ...args];
+  const out = await run.env.exec(command, { within: run.limits.staticCheck, stdin: `${nonce}\n` });
+  let report: Record<string, unknown> | undefined;
   try {
-    const done = await Promise.race([proc.exited.then(() => true), delay(run.limits.staticCheck, undefined, { ref: false }).then(() => false)]);
-    const out = proc.stdout().text;
-    const marker = out.lastIndexOf('\n@@chatgrade@@');
-    const report = marker >= 0 ? (JSON.parse(out.slice(marker + 14).split('\n')[0]!) as Record<string, unknown>) : undefined;
-    return { report, timedOut: !done, stderr: proc.stderr().text };
-  } finally {
-    await proc.kill(200);
+    const parsed = JSON.parse(out.report) as { nonce?: string; result?: Record<string, unknown> };
+    if (parsed.nonce === nonce) report = parsed.result;
+  } catch {
+    // no report, or not ours: judged by the caller
   }
+  return { report, timedOut: !out.exited, stderr: out.stderr };
 }
 
 /** The problems of importing net.py, in words; empty when it imported cleanly. */
