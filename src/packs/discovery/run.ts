@@ -13,7 +13,8 @@ import type { Outcome, TranscriptEntry } from '../../fake-server/session.js';
 import type { ClientProcess } from '../../launcher.js';
 import type { PackRun, RunEnv } from '../../pack.js';
 import { PeerNames, randomGroup } from './names.js';
-import { encodeMessage, parseDatagram, verbOf, type DiscoveryMessage, type Meta, type Parsed } from './protocol.js';
+import { parseDatagram, verbOf, type Parsed } from './protocol.js';
+import { SimPeers } from './sims.js';
 import { PeerDriver, describePeers, type PeerUi } from './ui.js';
 
 /**
@@ -24,15 +25,6 @@ export const INTERVALS: Readonly<Record<string, number>> = { session: 0.4, reply
 
 /** What Tk says when the display it was given is gone (never the peer's fault). */
 const DISPLAY_LOST = /couldn't connect to display|X connection to \S+ broken/;
-
-/** A peer the grader plays on the group. */
-export interface SimPeer {
-  name: string;
-  url: string;
-  meta: Meta[];
-  /** Announced on every heartbeat while true. */
-  live: boolean;
-}
 
 /** A datagram of the student's peer, with how it parses. */
 export interface PeerDatagram {
@@ -63,10 +55,9 @@ export class DiscoveryRun implements PackRun {
   /** When the peer's own name was first seen in its list, if ever. */
   selfSeen: { t: number; text: string } | undefined;
   private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly sims: SimPeer[] = [];
-  private readonly routine = new WeakSet<TranscriptEntry>();
+  /** The peers the grader plays; live ones announce every half interval. */
+  readonly sims: SimPeers;
   private readonly parsed: PeerDatagram[] = [];
-  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     readonly env: RunEnv,
@@ -76,6 +67,7 @@ export class DiscoveryRun implements PackRun {
     this.self = this.names.name({ argv: true });
     this.S = (INTERVALS[kind] ?? 1) * 1000;
     ({ group: this.group, port: this.mport } = randomGroup());
+    this.sims = new SimPeers(() => this.wire, this.names, this.S / 2, (names) => this.driver?.setKnown(names));
   }
 
   get limits(): Limits {
@@ -233,41 +225,6 @@ export class DiscoveryRun implements PackRun {
     return Promise.race([wait, exited]);
   }
 
-  /** A simulated peer; with `live`, announced on every heartbeat from now on. */
-  simulate(opts: { meta?: Meta[]; live?: boolean } = {}): SimPeer {
-    const sim: SimPeer = { name: this.names.name(), url: this.names.url(), meta: opts.meta ?? this.names.extraMeta(), live: opts.live ?? true };
-    this.sims.push(sim);
-    this.driver?.setKnown(this.sims.map((s) => s.name));
-    if (sim.live) this.startHeartbeat();
-    return sim;
-  }
-
-  /** Send a message as a simulated peer; resolves with when it left. */
-  say(sim: SimPeer, message: DiscoveryMessage, routine = false): Promise<number> {
-    const newline = sim.name.length % 2 === 0; // both framings, stable per name
-    return this.wire.send(encodeMessage(message, newline), { peer: sim.name }).then((entry) => {
-      if (routine) this.routine.add(entry);
-      return entry.t;
-    });
-  }
-
-  announce(sim: SimPeer, routine = false): Promise<number> {
-    return this.say(sim, { type: 'ANNOUNCE', name: sim.name, url: sim.url, meta: sim.meta }, routine);
-  }
-
-  /**
-   * Live simulated peers announce every half interval: well inside any
-   * expiry a peer may use (two to three intervals), whatever the load.
-   */
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    const beat = (): void => {
-      for (const s of this.sims) if (s.live) this.announce(s, true).catch(() => undefined);
-    };
-    this.heartbeat = setInterval(beat, this.S / 2);
-    beat();
-  }
-
   /** Wait until every name is listed; the outcome carries the window as last seen. */
   async listed(names: readonly string[], step: string, within = this.limits.gui): Promise<Outcome<PeerUi>> {
     const r = await this.gui((ui) => (names.every((n) => ui.peers?.some((p) => p.name === n)) ? ui : undefined), step, within);
@@ -281,7 +238,7 @@ export class DiscoveryRun implements PackRun {
    * A window that never shows it gets a probe sync and a longer grace.
    */
   async barrier(): Promise<void> {
-    const marker = this.simulate();
+    const marker = this.sims.add();
     const seen = await this.listed([marker.name], 'the barrier peer to be listed', this.limits.barrier);
     if (!seen.ok) {
       await (await this.gotDriver()).sync(this.limits.sync).catch(() => undefined);
@@ -321,7 +278,7 @@ export class DiscoveryRun implements PackRun {
 
   /** The session's evidence: what was said and heard since `t`, heartbeats left out. */
   transcriptSince(t: number, max = 14): TranscriptEntry[] {
-    const all = (this.channel?.transcript ?? []).filter((e) => !this.routine.has(e));
+    const all = (this.channel?.transcript ?? []).filter((e) => !this.sims.isRoutine(e));
     const since = all.filter((e) => e.t >= t);
     return (since.length ? since : all).slice(-max);
   }
@@ -335,8 +292,22 @@ export class DiscoveryRun implements PackRun {
     return this.client?.stderr();
   }
 
+  probeMode(): string | undefined {
+    return this.client?.probeMode;
+  }
+
+  /** The peer window as the grader understands it now, for a lost check's report. */
+  seen(): Record<string, unknown> | undefined {
+    const ui = this.driver?.ui();
+    if (!ui) return undefined;
+    return {
+      peers: ui.peers?.map((p) => ({ name: p.name, url: p.url ?? null, rest: p.rest, text: p.text })) ?? null,
+      windows: ui.windows.map((w) => `${w.kind}: ${w.title}`),
+    };
+  }
+
   async dispose(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.sims.stop();
     await this.client?.kill().catch(() => undefined);
     await this.channel?.close().catch(() => undefined);
   }

@@ -3,7 +3,7 @@
 // peer's rhythm is silent and any extra ANNOUNCE stands out.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import { fail, pass, type CheckScript } from '../../../check.js';
+import { StepFailed, fail, pass, type CheckScript } from '../../../check.js';
 import { DiscoveryRun, type PeerDatagram } from '../run.js';
 import { REPLY_WINDOW, SETTLE } from './fixtures.js';
 
@@ -12,10 +12,10 @@ import { REPLY_WINDOW, SETTLE } from './fixtures.js';
  * answer to the peer's own REQUEST can no longer come (SETTLE). Returns when
  * that REQUEST (or, without one, the first datagram) was sent.
  */
-function quiet(run: DiscoveryRun): Promise<{ since: number; own: PeerDatagram | undefined } | { missing: string }> {
+function quiet(run: DiscoveryRun): Promise<{ since: number; own: PeerDatagram | undefined }> {
   return run.once('quiet', async () => {
     const joined = await run.joined();
-    if (!joined.ok) return { missing: joined.failure.actual };
+    if (!joined.ok) throw new StepFailed(`the peer on ${run.group}:${run.mport}`, joined.failure.actual);
     await run.mainWindow();
     const own = run.heard().find((h) => h.verb === 'REQUEST');
     const since = (own ?? joined.value[0]!).d.at;
@@ -42,8 +42,8 @@ function offBeatWithin(run: DiscoveryRun, since: number): number {
 
 /** A simulated peer's REQUEST, and whether an ANNOUNCE off the rhythm answered it in time. */
 async function ask(run: DiscoveryRun, beat: number): Promise<Asked> {
-  const asker = run.simulate({ live: false });
-  const sentAt = await run.say(asker, { type: 'REQUEST', name: asker.name });
+  const asker = run.sims.add({ live: false });
+  const sentAt = await run.sims.say(asker, { type: 'REQUEST', name: asker.name });
   const before = run.announces().map((a) => a.d.at).filter((t) => t < sentAt);
   const after = (): PeerDatagram[] => run.announces().filter((a) => a.d.at >= sentAt);
   const offBeat = (all: readonly PeerDatagram[]): PeerDatagram[] => all.filter((a, i) => {
@@ -69,7 +69,6 @@ export const answering: CheckScript<DiscoveryRun>[] = [
     phase: 0,
     async script(run) {
       const q = await quiet(run);
-      if ('missing' in q) return fail(`the peer on ${run.group}:${run.mport}`, q.missing);
       if (!q.own) return pass(); // no REQUEST of its own to answer
       // Every ANNOUNCE up to then: the one of joining may share the REQUEST's instant, or come just before it.
       const window = run.announces().filter((a) => a.d.at <= q.since + SETTLE);
@@ -83,7 +82,6 @@ export const answering: CheckScript<DiscoveryRun>[] = [
     phase: 1,
     async script(run) {
       const q = await quiet(run);
-      if ('missing' in q) return fail(`the peer on ${run.group}:${run.mport}`, q.missing);
       // A late answer may be a loaded machine's doing: one more REQUEST, from another peer, decides.
       const beat = offBeatWithin(run, q.since);
       const first = await ask(run, beat);

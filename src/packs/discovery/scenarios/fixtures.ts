@@ -4,7 +4,8 @@
 // so a check run alone sets up exactly what it sets up in the full run.
 
 import type { Outcome } from '../../../fake-server/session.js';
-import type { DiscoveryRun, SimPeer } from '../run.js';
+import type { DiscoveryRun } from '../run.js';
+import type { SimPeer } from '../sims.js';
 import type { PeerUi } from '../ui.js';
 
 /** The wave: two plain peers, one with a status, and the two that will leave. */
@@ -20,11 +21,11 @@ export interface Wave {
 export function wave(run: DiscoveryRun): Promise<Wave> {
   return run.once('wave', async () => {
     await run.ready();
-    const plain = [run.simulate(), run.simulate()];
+    const plain = [run.sims.add(), run.sims.add()];
     const word = run.names.status();
-    const status = run.simulate({ meta: [['status', word], ...run.names.extraMeta().filter(([k]) => k !== 'status')] });
-    const silent = run.simulate();
-    const leaving = run.simulate();
+    const status = run.sims.add({ meta: [['status', word], ...run.names.extraMeta().filter(([k]) => k !== 'status')] });
+    const silent = run.sims.add();
+    const leaving = run.sims.add();
     const all = [...plain, status, silent, leaving];
     const shown = await run.listed(all.map((s) => s.name), `the list to show ${all.map((s) => s.name).join(', ')}`);
     return { plain, status: { sim: status, word }, silent, leaving, shown };
@@ -59,9 +60,9 @@ export function departures(run: DiscoveryRun): Promise<{ silent: Departure; leav
     const leavingListed = listed(w.leaving);
     w.silent.live = false;
     w.leaving.live = false;
-    const silentLast = await run.announce(w.silent);
-    const leavingLast = await run.announce(w.leaving);
-    const bye = await run.say(w.leaving, { type: 'BYE', name: w.leaving.name });
+    const silentLast = await run.sims.announce(w.silent);
+    const leavingLast = await run.sims.announce(w.leaving);
+    const bye = await run.sims.say(w.leaving, { type: 'BYE', name: w.leaving.name });
     const S = run.S;
     const byeGone = run.goneAt(w.leaving.name, bye + 1.5 * S - run.now());
     const silentGone = (async () => {

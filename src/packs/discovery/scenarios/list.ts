@@ -90,8 +90,8 @@ export const list: CheckScript<DiscoveryRun>[] = [
       const client = run.client!;
       const before = client.tracebacks().length;
       for (const [label, bytes] of junk(run)) await run.wire.send(bytes, { label: `(${label})` });
-      const valid = run.simulate({ live: false });
-      await run.announce(valid);
+      const valid = run.sims.add({ live: false });
+      await run.sims.announce(valid);
       const shown = await run.listed([valid.name], `${valid.name} listed after the bad datagrams`);
       const tb = client.tracebacks().slice(before);
       const exit = client.exitStatus();
