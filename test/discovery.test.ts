@@ -13,6 +13,7 @@ import { detectPack, packById } from '../src/packs/index.js';
 import { discovery } from '../src/packs/discovery/index.js';
 import { PeerNames } from '../src/packs/discovery/names.js';
 import { NAME_RE, encodeMessage, parseDatagram, parseUrl } from '../src/packs/discovery/protocol.js';
+import { RhythmJudge } from '../src/packs/discovery/scenarios/fixtures.js';
 import { readPeerUi } from '../src/packs/discovery/ui.js';
 import type { WidgetRecord } from '../src/probe/widgets.js';
 import { Rng } from '../src/random.js';
@@ -81,6 +82,36 @@ describe('the discovery rubric and its scripts', () => {
   it('is registered, by id and by its entry file', async () => {
     expect(packById('discovery')).toBe(discovery);
     expect(detectPack(discovery.reference)).toBe(discovery);
+  });
+});
+
+describe('judging a rhythm', () => {
+  const judge = (gaps: number[]) => {
+    const j = new RhythmJudge(400);
+    for (const g of gaps) {
+      const v = j.push(g);
+      if (v !== 'more') return { verdict: v, hiccups: j.hiccups };
+    }
+    return { verdict: 'more', hiccups: j.hiccups };
+  };
+
+  it('keeps six gaps on the beat, within 25%', () => {
+    expect(judge([400, 401, 399, 480, 320, 400])).toEqual({ verdict: 'kept', hiccups: 0 });
+    expect(judge([450, 350, 510])).toEqual({ verdict: { lost: 'a gap was off the beat' }, hiccups: 0 });
+    expect(judge([400, 290])).toMatchObject({ verdict: { lost: expect.any(String) } });
+  });
+
+  it('excuses a late gap of an exact clock (a stalled machine), and the short one that catches up, then counts afresh', () => {
+    expect(judge([400, 402, 562, 238, 400, 400, 400, 400, 400])).toEqual({ verdict: 'more', hiccups: 1 });
+    expect(judge([400, 402, 562, 238, 400, 400, 400, 400, 400, 400])).toEqual({ verdict: 'kept', hiccups: 1 });
+    expect(judge([400, 398, 700, 400, 400, 400, 400, 400, 400])).toEqual({ verdict: 'kept', hiccups: 1 });
+  });
+
+  it('gives a loose, wrong or stuttering rhythm no more tries', () => {
+    expect(judge([650, 650])).toMatchObject({ verdict: { lost: expect.any(String) }, hiccups: 1 });
+    expect(judge([460, 340, 600])).toMatchObject({ verdict: { lost: expect.any(String) }, hiccups: 0 });
+    expect(judge([400, 400, 600, 400, 400, 600, 400, 400, 600])).toMatchObject({ verdict: { lost: expect.any(String) }, hiccups: 2 });
+    expect(judge([400, 400, 200])).toMatchObject({ verdict: { lost: expect.any(String) } });
   });
 });
 

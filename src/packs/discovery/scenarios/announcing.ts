@@ -3,7 +3,7 @@
 
 import { HarnessFault, fail, pass, type CheckScript } from '../../../check.js';
 import { DiscoveryRun } from '../run.js';
-import { GAPS, onBeat, rhythm } from './fixtures.js';
+import { GAPS, rhythm } from './fixtures.js';
 
 export const announcing: CheckScript<DiscoveryRun>[] = [
   {
@@ -61,7 +61,8 @@ export const announcing: CheckScript<DiscoveryRun>[] = [
       const r = await rhythm(run);
       const want = `${GAPS} consecutive gaps of ${run.S} ms ± ${run.S / 4} ms between ANNOUNCEs (--interval ${run.S / 1000})`;
       const evidence = run.transcriptSince((r.times[0] ?? 0) - 1);
-      if (r.gaps.length >= GAPS && r.gaps.every((g) => onBeat(g, run.S))) return { status: 'passed', evidence };
+      const excused = r.hiccups ? [`${r.hiccups} late ANNOUNCE(s) of an otherwise exact rhythm excused as the machine's load (gaps ${r.gaps.join(', ')} ms)`] : undefined;
+      if (r.window) return { status: 'passed', evidence, ...(excused ? { nonStrict: excused } : {}) };
       const shown = r.gaps.length ? `gaps of ${r.gaps.join(', ')} ms` : 'no gap measured';
       return { status: 'failed', expected: want, actual: `${shown}${r.stopped ? `: ${r.stopped}` : ''}`, evidence };
     },

@@ -85,7 +85,11 @@ export function departures(run: DiscoveryRun): Promise<{ silent: Departure; leav
 export interface Rhythm {
   times: number[];
   gaps: number[];
-  /** Why collecting stopped before six gaps, if it did. */
+  /** Six consecutive gaps on the beat, when the peer kept its rhythm. */
+  window?: number[];
+  /** Late gaps excused as the machine's (see rhythm()). */
+  hiccups: number;
+  /** Why collecting stopped without six gaps on the beat. */
   stopped?: string;
 }
 
@@ -100,24 +104,67 @@ export const REPLY_WINDOW = 1000;
  * passed, so whatever ANNOUNCE falls in it is the peer's own doing.
  */
 export const SETTLE = 1200;
+/** Late gaps a measure may excuse as the machine's, each costing a fresh start. */
+const MAX_HICCUPS = 2;
 
 /** Whether a gap is the interval within 25%. */
 export const onBeat = (gap: number, S: number): boolean => Math.abs(gap - S) <= 0.25 * S;
+/** A clock keeping time closely: within 10%. */
+const tight = (gap: number, S: number): boolean => Math.abs(gap - S) <= 0.1 * S;
+
+/**
+ * Judges a peer's gaps one by one, for six consecutive gaps on the beat.
+ * A loaded machine can hold a peer's timer back: one gap comes late (and,
+ * with a peer that keeps deadlines, the next one short, the two adding up to
+ * two intervals). Such a late gap is excused, and the count starts afresh,
+ * only when the peer kept time closely (within 10%) until then, or it is the
+ * very first gap, at most twice: a loose or wrong rhythm gets no more tries.
+ */
+export class RhythmJudge {
+  /** The current run of gaps on the beat. */
+  window: number[] = [];
+  hiccups = 0;
+  private seen = 0;
+  private late: number | undefined;
+
+  constructor(private readonly S: number) {}
+
+  /** 'more' to go on, 'kept' once six gaps in a row are on the beat, or why the rhythm was lost. */
+  push(gap: number): 'more' | 'kept' | { lost: string } {
+    const S = this.S;
+    const first = this.seen++ === 0;
+    const caughtUp = this.late !== undefined && gap < S && onBeat(this.late + gap, 2 * S);
+    this.late = undefined;
+    if (caughtUp) return 'more';
+    if (onBeat(gap, S)) {
+      this.window.push(Math.round(gap));
+      return this.window.length >= GAPS ? 'kept' : 'more';
+    }
+    const steady = first || (this.window.length >= 2 && this.window.every((g) => tight(g, S)));
+    if (gap <= 1.25 * S || this.hiccups >= MAX_HICCUPS || !steady) return { lost: 'a gap was off the beat' };
+    this.hiccups++;
+    this.late = gap;
+    this.window = [];
+    return 'more';
+  }
+}
 
 /**
  * Collect the peer's ANNOUNCEs from SETTLE after it joined (an answer to
  * its own REQUEST, right or wrong, is not part of its rhythm; nobody else
- * sends a REQUEST in this run) until six gaps are known or one is off the
- * beat. Each next ANNOUNCE is waited for up to two intervals after the last;
- * the gaps are kernel receive times, so a late wake-up of ours costs nothing.
+ * sends a REQUEST in this run) and judge their gaps (RhythmJudge). Each next
+ * ANNOUNCE is waited for up to two intervals after the last; the gaps are
+ * kernel receive times, so a late wake-up of ours costs nothing.
  */
 export function rhythm(run: DiscoveryRun): Promise<Rhythm> {
   return run.once('rhythm', async () => {
     const joined = await run.joined();
-    if (!joined.ok) return { times: [], gaps: [], stopped: joined.failure.actual };
+    if (!joined.ok) return { times: [], gaps: [], hiccups: 0, stopped: joined.failure.actual };
     const S = run.S;
     const from = joined.value[0]!.d.at + SETTLE;
     const times: number[] = [];
+    const judge = new RhythmJudge(S);
+    const done = (stopped?: string): Rhythm => ({ times, gaps: gapsOf(times), hiccups: judge.hiccups, ...(stopped ? { stopped } : { window: judge.window }) });
     for (;;) {
       const i = times.length;
       const prev = times.at(-1) ?? from;
@@ -125,12 +172,12 @@ export function rhythm(run: DiscoveryRun): Promise<Rhythm> {
         within: Math.max(run.limits.grace * 2, prev + 2 * S - run.now()),
         step: 'the next ANNOUNCE',
       });
-      const gaps = gapsOf(times);
-      if (!got.ok) return { times, gaps, stopped: `no ANNOUNCE within ${2 * S} ms of ${i ? 'the one before' : 'the start of the measure'}` };
+      if (!got.ok) return done(`no ANNOUNCE within ${2 * S} ms of ${i ? 'the one before' : 'the start of the measure'}`);
       times.push(got.value);
-      const now = gapsOf(times);
-      if (now.length >= GAPS) return { times, gaps: now };
-      if (now.length && !onBeat(now.at(-1)!, S)) return { times, gaps: now, stopped: 'a gap was off the beat' };
+      if (times.length < 2) continue;
+      const verdict = judge.push(got.value - times.at(-2)!);
+      if (verdict === 'kept') return done();
+      if (verdict !== 'more') return done(verdict.lost);
     }
   });
 }
