@@ -74,6 +74,22 @@ export interface RunSpec {
   client: boolean;
 }
 
+/** An option of a pack's `chatgrade serve` (e.g. `--port <port>`). */
+export interface ServeOption {
+  flag: string;
+  description: string;
+  default?: string;
+}
+
+/** What `chatgrade serve --pack <id>` runs: the pack's reference side, live-logged, for trying a submission by hand. */
+export interface PackServer {
+  /** One line for --help. */
+  description: string;
+  options: readonly ServeOption[];
+  /** Start serving; a fault is an error with a `code` (e.g. a port in use). */
+  start(opts: { values: Readonly<Record<string, string | undefined>>; color: boolean; write: (text: string) => void; python: () => Promise<string> }): Promise<{ stop(): Promise<void> }>;
+}
+
 /** An assignment, as data. */
 export interface Pack<R extends PackRun = PackRun> {
   /** Stable id, used by `--pack` and in reports. */
@@ -92,6 +108,8 @@ export interface Pack<R extends PackRun = PackRun> {
   /** The pack's reference submission and calibrated mutants, shipped in examples/. */
   reference: string;
   mutants: string;
+  /** `chatgrade serve --pack <id>`, when the pack has a reference side to play by hand. */
+  serve?: PackServer;
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../src/cli/serve.js';
+import { serve, type Serving } from '../src/packs/chat/serve.js';
 import { RawClient } from './helpers/raw-client.js';
 
 let serving: Serving | undefined;

@@ -4,7 +4,7 @@
 import { supportsColor } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
-import { serve } from './serve.js';
+import { PACKS, packById } from '../packs/index.js';
 import { VERSION } from '../version.js';
 
 /** Streams and exit, replaceable so the CLI can be tested in-process. */
@@ -178,24 +178,42 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
       code = await gradescopePackage(opts, io);
     });
 
-  program
+  const serveCmd = program
     .command('serve')
-    .description('run the reference chat server, with a live wire log, to try clients by hand')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(5000).argParser(int('--port', 0, 65535)))
-    .option('--no-color', 'no colour')
-    .action(async (opts: { host: string; port: number; color?: boolean }) => {
-      try {
-        const s = await serve({ host: opts.host, port: opts.port, color: useColor(io, opts.color), write: io.stdout });
-        await io.interrupted;
-        await s.stop();
-        io.stdout('server stopped\n');
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        io.stderr(`chatgrade serve: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
-        code = 2;
-      }
-    });
+    .description(`play a pack's reference side with a live log, to try a submission by hand (${PACKS.map((p) => `${p.id}: ${p.serve?.description ?? 'nothing to serve'}`).join('; ')})`)
+    .option('--pack <id>', 'which pack', PACKS[0]!.id)
+    .option('--no-color', 'no colour');
+  const seen = new Set<string>();
+  for (const o of PACKS.flatMap((p) => p.serve?.options ?? [])) {
+    if (seen.has(o.flag)) continue;
+    seen.add(o.flag);
+    serveCmd.option(o.flag, o.default === undefined ? o.description : `${o.description} (default ${o.default})`);
+  }
+  serveCmd.action(async (opts: Record<string, string | boolean | undefined>) => {
+    const pack = packById(String(opts.pack));
+    if (!pack?.serve) {
+      io.stderr(`chatgrade serve: ${pack ? `the ${pack.id} pack has nothing to serve` : `unknown pack "${String(opts.pack)}"; choose from ${PACKS.map((p) => p.id).join(', ')}`}\n`);
+      code = 2;
+      return;
+    }
+    // Only the chosen pack's own options, with its defaults.
+    const values = Object.fromEntries(pack.serve.options.map((o) => {
+      const key = o.flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      const v = opts[key];
+      return [key, typeof v === 'string' ? v : o.default];
+    }));
+    try {
+      const { findPython } = await import('../env/index.js');
+      const s = await pack.serve.start({ values, color: useColor(io, opts.color as boolean | undefined), write: io.stdout, python: async () => (await findPython({ env: io.env })).executable });
+      await io.interrupted;
+      await s.stop();
+      io.stdout('server stopped\n');
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      io.stderr(`chatgrade serve: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
+      code = 2;
+    }
+  });
 
   return { program, exitCode: () => code };
 }

@@ -12,6 +12,7 @@ import { conversations } from './scenarios/conversations.js';
 import { inSequence } from './scenarios/sequence.js';
 import { SessionRun } from './scenarios/session-run.js';
 import { structure } from './scenarios/structure.js';
+import { serve } from './serve.js';
 
 const examples = (p: string) => fileURLToPath(new URL(`../../../examples/${p}`, import.meta.url));
 
@@ -36,6 +37,20 @@ export const chat = definePack<SessionRun>({
   uiKeys: ['main', 'users', 'invite', 'status', 'input', 'send', 'transcript', 'members', 'accept', 'decline', 'leave', 'quit'],
   reference: examples('reference-client'),
   mutants: examples('mutants'),
+  serve: {
+    description: 'the reference chat server (--host, --port)',
+    options: [
+      { flag: '--host <host>', description: 'chat: the address to listen on', default: '127.0.0.1' },
+      { flag: '--port <port>', description: 'chat: the port to listen on (0: any free port)', default: '5000' },
+    ],
+    start: ({ values, color, write }) => {
+      const port = Number(values.port ?? '5000');
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        return Promise.reject(Object.assign(new Error(`--port must be an integer from 0 to 65535, got "${values.port}"`), { code: 'serve.badArgument' }));
+      }
+      return serve({ host: values.host ?? '127.0.0.1', port, color, write });
+    },
+  },
 });
 
 /** The same assignment's JavaScript reference client (over WebSocket, GUI described through the probe) and its calibrated mutants (docs/JS-CLIENTS.md). */

@@ -2,8 +2,8 @@
 // live wire log. Returns a handle so the CLI (and tests) decide when to stop.
 
 import { Chalk } from 'chalk';
-import { ReferenceServer, type LogEvent } from '../fake-server/reference.js';
-import { FakeServer } from '../fake-server/server.js';
+import { ReferenceServer, type LogEvent } from '../../fake-server/reference.js';
+import { FakeServer } from '../../fake-server/server.js';
 
 export interface ServeOptions {
   host: string;
