@@ -2,6 +2,7 @@
 // its own client process (several at once), turn verdicts into results,
 // score them. No printing and no exiting here: the CLI does that.
 
+import { randomBytes } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HarnessFault, StepFailed, limitsFor, type CheckScript, type Verdict } from './check.js';
@@ -125,9 +126,10 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
   };
 }
 
-/** Run a static check's command in the sandbox: bounded, its report read from fd 3 to the end. */
-async function execIn(sbRun: SandboxRun, command: string[], o: { within: number; stdin?: string }): Promise<ExecOutcome> {
-  const proc = await sbRun.spawn(command, { reportFd: true, outputCapBytes: 64 * 1024, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) });
+/** Run a static check in the sandbox: bounded; its report read from fd 3 to the end and trusted only with our nonce. */
+async function execIn(sbRun: SandboxRun, command: string[], o: { within: number }): Promise<ExecOutcome> {
+  const nonce = randomBytes(16).toString('hex');
+  const proc = await sbRun.spawn(command, { reportFd: true, outputCapBytes: 64 * 1024, stdin: `${nonce}\n` });
   const chunks: Buffer[] = [];
   let size = 0;
   const fd3 = proc.child.stdio[3] as NodeJS.ReadableStream;
@@ -142,7 +144,14 @@ async function execIn(sbRun: SandboxRun, command: string[], o: { within: number;
   try {
     const exit = await Promise.race([proc.exited, delay(o.within, undefined, { ref: false })]);
     if (exit) await Promise.race([ended, delay(1000, undefined, { ref: false })]);
-    return { exited: exit !== undefined, code: exit?.code ?? null, signal: exit?.signal ?? null, report: Buffer.concat(chunks).toString('utf8'), stderr: proc.stderr().text };
+    let result: unknown;
+    try {
+      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { nonce?: unknown; result?: unknown };
+      if (parsed.nonce === nonce) result = parsed.result;
+    } catch {
+      // No report, or not valid: the check says what that means.
+    }
+    return { exited: exit !== undefined, code: exit?.code ?? null, signal: exit?.signal ?? null, result, stderr: proc.stderr().text };
   } finally {
     await proc.kill(200).catch(() => undefined);
   }

@@ -28,8 +28,14 @@ export interface RunEnv {
   listen(host: string, port?: number): Promise<Listener>;
   /** A Unix socket of ours that companions (LaunchRequest) reach at `inside`. */
   unixListen(name: string): Promise<{ inside: string; server: import('node:net').Server }>;
-  /** Run a command in the run's sandbox (static checks), with a time limit; its report comes on fd 3, never from its stdout. */
-  exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number; stdin?: string }): Promise<ExecOutcome>;
+  /**
+   * Run a static check in the run's sandbox, with a time limit. Its verdict
+   * is trusted only as it comes back on fd 3 as JSON `{ nonce, result }`
+   * with the nonce the core wrote on its stdin (read before any student code
+   * runs), never from its stdout: nothing a student's module prints can pose
+   * as it.
+   */
+  exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number }): Promise<ExecOutcome>;
   /** Facts the runs of this submission share (see SharedFacts). */
   shared: SharedFacts;
   /** Widget paths a config names, where the GUI departs from the conventions (keys are the pack's `uiKeys`). */
@@ -46,8 +52,8 @@ export interface ExecOutcome {
   exited: boolean;
   code: number | null;
   signal: string | null;
-  /** What it wrote on fd 3 (capped). */
-  report: string;
+  /** The `result` of its fd-3 report when the nonce matched; undefined when there was none, or not ours. */
+  result: unknown;
   stderr: string;
 }
 

@@ -5,7 +5,6 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { RunEnv } from '../pack.js';
 import { inspectInWorker } from './inprocess.js';
 import { nodeInspectCommand } from './runner.js';
@@ -101,15 +100,9 @@ export function processInspector(entry: string, nodeOptions: string[] = []): Mod
   return {
     entry,
     async importModule(file, within, exec) {
-      const nonce = randomBytes(16).toString('hex');
-      const out = await exec(({ agentDir }) => nodeInspectCommand(join(agentDir, 'run_js_client.mjs'), file, nodeOptions), { within, stdin: `${nonce}\n` });
+      const out = await exec(({ agentDir }) => nodeInspectCommand(join(agentDir, 'run_js_client.mjs'), file, nodeOptions), { within });
       if (!out.exited) return toReport(undefined);
-      try {
-        const parsed = JSON.parse(out.report) as { nonce?: string; result?: unknown };
-        if (parsed.nonce === nonce) return toReport(parsed.result);
-      } catch {
-        // no report, or not ours
-      }
+      if (out.result !== undefined) return toReport(out.result);
       return { timedOut: false, sockets: [], timers: 0, exports: [], error: `the import check wrote no report (exit ${out.code ?? out.signal}): ${out.stderr.trim().split('\n').slice(-3).join(' | ')}` };
     },
     filesNaming,

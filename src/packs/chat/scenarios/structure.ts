@@ -1,7 +1,6 @@
 // Overall program structure: the GUI starts and stays responsive, main is
 // guarded, host and port are configurable, networking lives in net.py.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -9,22 +8,10 @@ import type { SessionRun } from './session-run.js';
 import { jsMainGuard, jsNetLoads, jsNetOwnsSockets } from './structure-js.js';
 import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
-/**
- * Run agent/static_check.py in the run's sandbox with a time limit. Its
- * verdict comes on fd 3 with a nonce it read from stdin before importing
- * any student code, so nothing the student's module prints can pose as it.
- */
+/** Run agent/static_check.py in the run's sandbox with a time limit (its report comes back through the core's nonce channel). */
 async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
-  const nonce = randomBytes(16).toString('hex');
-  const out = await run.env.exec(({ agentDir }) => [run.env.python, '-I', '-S', join(agentDir, 'static_check.py'), ...args], { within: run.limits.staticCheck, stdin: `${nonce}\n` });
-  let report: Record<string, unknown> | undefined;
-  try {
-    const parsed = JSON.parse(out.report) as { nonce?: string; result?: Record<string, unknown> };
-    if (parsed.nonce === nonce) report = parsed.result;
-  } catch {
-    // no report, or not ours: judged below
-  }
-  return { report, timedOut: !out.exited, stderr: out.stderr };
+  const out = await run.env.exec(({ agentDir }) => [run.env.python, '-I', '-S', join(agentDir, 'static_check.py'), ...args], { within: run.limits.staticCheck });
+  return { report: out.result as Record<string, unknown> | undefined, timedOut: !out.exited, stderr: out.stderr };
 }
 
 /** Import a module of the submission with sockets and windows intercepted. */

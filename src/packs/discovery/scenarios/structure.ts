@@ -1,7 +1,6 @@
 // Structure: the window starts, the peer uses what it was given, and the
 // networking lives in net.py.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessFault, fail, pass, type CheckScript } from '../../../check.js';
@@ -34,24 +33,11 @@ sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 `;
 
-/**
- * Run agent/static_check.py in the run's sandbox with a time limit, with the
- * intercepts above when asked. Its verdict comes on fd 3 with a nonce it read
- * from stdin before importing any student code, so nothing the student's
- * module prints can pose as it.
- */
+/** Run agent/static_check.py in the run's sandbox with a time limit, with the intercepts above when asked (its report comes back through the core's nonce channel). */
 async function staticCheck(run: DiscoveryRun, args: string[], intercept: boolean): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
-  const nonce = randomBytes(16).toString('hex');
   const command = ({ agentDir }: { agentDir: string }): string[] => [run.env.python, '-I', '-S', ...(intercept ? ['-c', INTERCEPT] : []), join(agentDir, 'static_check.py'), ...args];
-  const out = await run.env.exec(command, { within: run.limits.staticCheck, stdin: `${nonce}\n` });
-  let report: Record<string, unknown> | undefined;
-  try {
-    const parsed = JSON.parse(out.report) as { nonce?: string; result?: Record<string, unknown> };
-    if (parsed.nonce === nonce) report = parsed.result;
-  } catch {
-    // no report, or not ours: judged by the caller
-  }
-  return { report, timedOut: !out.exited, stderr: out.stderr };
+  const out = await run.env.exec(command, { within: run.limits.staticCheck });
+  return { report: out.result as Record<string, unknown> | undefined, timedOut: !out.exited, stderr: out.stderr };
 }
 
 /** The problems of importing net.py, in words; empty when it imported cleanly. */
