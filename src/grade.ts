@@ -94,7 +94,9 @@ function verdictOf(err: unknown): Verdict {
   if (err instanceof StepFailed) return { status: 'failed', expected: err.expected, actual: err.actual };
   if (err instanceof HarnessFault) return { status: 'error', code: err.code, message: err.message };
   if (e?.code === 'probe.actionFailed') return { status: 'failed', expected: 'the GUI control for this action', actual: e.message };
-  if (typeof e?.code === 'string' && /^(env|probe|client|server|proc)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };
+  // The client's own code flooded the probe channel: its doing, not ours.
+  if (e?.code === 'probe.flooded') return { status: 'failed', expected: 'probe traffic within the grader\'s limits', actual: e.message };
+  if (typeof e?.code === 'string' && /^(env|probe|client|server|proc|sandbox)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };
   return { status: 'error', code: 'grader.bug', message: `${e?.message ?? String(err)} (this is a chatgrade bug; please report it)` };
 }
 

@@ -14,6 +14,9 @@ export interface ServerOptions {
   listener?: Listener;
 }
 
+/** Connections a run's server accepts: a client needs one; more are closed at once and counted. */
+export const MAX_CONNECTIONS = 8;
+
 export class FakeServer {
   readonly sessions: Session[] = [];
   readonly epoch = performance.now();
@@ -21,8 +24,16 @@ export class FakeServer {
   private claimed = 0;
   private sessionListeners: ((s: Session) => void)[] = [];
 
+  private refused = 0;
+
   private constructor(private readonly listener: Listener) {
     listener.onConnection((conn) => {
+      if (this.sessions.length >= MAX_CONNECTIONS) {
+        conn.destroy();
+        // Said once, in the client's own session, where reports look.
+        if (++this.refused === 1) this.sessions[0]?.note(`the client opened more than ${MAX_CONNECTIONS} connections; the server closes every further one at once`);
+        return;
+      }
       const session = new Session(conn, this.epoch, this.sessions.length + 1);
       this.sessions.push(session);
       for (const l of this.sessionListeners) l(session);

@@ -62,6 +62,15 @@ export interface ExpectOptions extends WaitOptions {
   next?: boolean;
 }
 
+/**
+ * What a session keeps of a client that floods it. The transcript (for
+ * reports) keeps its first `head` and last `tail` entries with a note of
+ * what was left out between; past `lines` inbound lines the server closes
+ * the connection, as a real server would (a session of the reference
+ * client has well under a hundred). Bytes are capped by the transport.
+ */
+export const SESSION_CAPS = { head: 100, tail: 400, lines: 2000 };
+
 const describeLine = (l: Inbound): string => JSON.stringify(l.text.length > 120 ? `${l.text.slice(0, 120)}...` : l.text);
 
 /** A scripted view of one connection. */
@@ -72,6 +81,9 @@ export class Session {
   private closeInfo: CloseInfo | undefined;
   private wakers = new Set<() => void>();
   private lineListeners: ((l: Inbound) => void)[] = [];
+  /** The note standing for the entries left out of the transcript, once there are some. */
+  private floodClosed = false;
+  private omitted: { entry: TranscriptEntry; lines: number; bytes: number } | undefined;
 
   constructor(
     readonly conn: Connection,
@@ -95,7 +107,22 @@ export class Session {
 
   /** Adds a note (our own action or an observation) to the transcript. */
   note(text: string): void {
-    this.transcript.push({ t: this.now(), dir: 'note', text });
+    this.keep({ t: this.now(), dir: 'note', text });
+  }
+
+  /** Append to the transcript, leaving out the middle of a long one (head and tail stay). */
+  private keep(entry: TranscriptEntry): void {
+    const { head, tail } = SESSION_CAPS;
+    this.transcript.push(entry);
+    if (this.transcript.length <= head + tail + (this.omitted ? 1 : 0)) return;
+    if (!this.omitted) {
+      this.omitted = { entry: { t: this.transcript[head]!.t, dir: 'note', text: '' }, lines: 0, bytes: 0 };
+      this.transcript.splice(head, 0, this.omitted.entry);
+    }
+    const [gone] = this.transcript.splice(head + 1, 1);
+    this.omitted.lines++;
+    this.omitted.bytes += gone!.raw?.length ?? gone!.text.length;
+    this.omitted.entry.text = `... ${this.omitted.lines} entries (${this.omitted.bytes} bytes) left out of this transcript ...`;
   }
 
   private wake(): void {
@@ -107,9 +134,16 @@ export class Session {
       this.note(`client sent a line of ${event.bytes} bytes (over the limit), skipped`);
       return;
     }
+    if (this.inbox.length >= SESSION_CAPS.lines) {
+      if (this.closeInfo || this.floodClosed) return;
+      this.floodClosed = true;
+      this.note(`client sent more than ${SESSION_CAPS.lines} lines; the server closed the connection`);
+      this.conn.destroy();
+      return;
+    }
     const parsed = lenientParse(event.text, 'c2s', { crlf: event.crlf });
     const entry: TranscriptEntry = { t: this.now(), dir: 'c>s', text: event.text, raw: event.raw, parsed, crlf: event.crlf };
-    this.transcript.push(entry);
+    this.keep(entry);
     if (event.kind === 'invalidUtf8') this.note('that line was not valid UTF-8');
     const line: Inbound = {
       entry,
@@ -204,7 +238,7 @@ export class Session {
   /** Send one line of text (a line ending is added). */
   sendLine(text: string, peer?: string): Promise<void> {
     const raw = Buffer.from(text, 'utf8');
-    this.transcript.push({ t: this.now(), dir: 's>c', text, raw, ...(peer ? { peer } : {}) });
+    this.keep({ t: this.now(), dir: 's>c', text, raw, ...(peer ? { peer } : {}) });
     return this.conn.write(Buffer.concat([raw, Buffer.from('\n')]));
   }
 
@@ -215,7 +249,7 @@ export class Session {
    */
   async sendRaw(bytes: Uint8Array, opts: { chunks?: number[]; gapMs?: number; label?: string } = {}): Promise<void> {
     const buf = Buffer.from(bytes);
-    this.transcript.push({ t: this.now(), dir: 's>c', text: opts.label ?? buf.toString('utf8').replace(/\n$/, ''), raw: buf });
+    this.keep({ t: this.now(), dir: 's>c', text: opts.label ?? buf.toString('utf8').replace(/\n$/, ''), raw: buf });
     let offset = 0;
     for (const size of [...(opts.chunks ?? []), buf.length]) {
       const piece = buf.subarray(offset, Math.min(buf.length, offset + size));

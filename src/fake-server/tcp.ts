@@ -14,6 +14,13 @@ export class ListenError extends Error {
   }
 }
 
+/**
+ * Bytes a client may send on one connection, over-long lines included (they
+ * are skipped, not kept, but still cost the grader time). A session of the
+ * reference client sends a few kB; past this the server stops reading.
+ */
+export const MAX_CONNECTION_BYTES = 2 * 1024 * 1024;
+
 class TcpConnection implements Connection {
   readonly remote: string;
   readonly local: string;
@@ -29,11 +36,18 @@ class TcpConnection implements Connection {
     this.local = `${socket.localAddress}:${socket.localPort}`;
     socket.setNoDelay(true);
     const splitter = new LineSplitter();
+    let received = 0;
     socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_CONNECTION_BYTES) {
+        this.error = `the client sent more than ${MAX_CONNECTION_BYTES / 1024 / 1024} MiB on this connection (the grader's limit)`;
+        this.destroy();
+        return;
+      }
       for (const event of splitter.push(chunk)) this.emitLine(event);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      this.error = err.code ?? err.message;
+      this.error ??= err.code ?? err.message;
     });
     socket.on('close', () => {
       const info: CloseInfo = { by: this.closedLocally ? 'local' : 'peer', partialBytes: splitter.pending };

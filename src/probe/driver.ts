@@ -89,7 +89,13 @@ export class TkDriver implements Driver {
         this.knownListeners.delete(listener);
       };
     };
-    return waitForUi(() => this.ui(), subscribe, fn, opts.step, opts.within * this.scale);
+    // A link the client flooded will show nothing new: fail with why, not after the wait.
+    const unlessBroken = (ui: ChatUi): T | undefined => {
+      const broken = this.link.broken?.();
+      if (broken) throw broken;
+      return fn(ui);
+    };
+    return waitForUi(() => this.ui(), subscribe, unlessBroken, opts.step, opts.within * this.scale);
   }
 
   async sync(within: number): Promise<void> {

@@ -32,8 +32,14 @@ export const DEFAULT_COMMAND_WITHIN = 5000;
 /** Explicit-probe events kept for the first listener. */
 const MAX_EARLY = 10_000;
 
-/** Longest line accepted from an agent (a whole tree of a large GUI fits easily). */
-const MAX_LINE = 64 * 1024 * 1024;
+/**
+ * What a client may send on the probe channel: one message (a whole tree of
+ * a large GUI takes a few kB; the reference's largest is under 2 kB), and
+ * in all over a run (the reference sends about 30 kB). The code inside the
+ * client can write to this channel too, so past either cap the grader stops
+ * listening: the client's failure, never the grader's memory.
+ */
+export const PROBE_CAPS = { messageBytes: 4 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -64,6 +70,9 @@ export class AgentLink implements ProbeLink {
   private isClosed = false;
   /** Explicit-probe events received before anyone listened. */
   private readonly early: LinkEvent[] = [];
+  private received = 0;
+  /** Set when the client broke a cap: every later wait fails with it. */
+  private flooded: ProbeError | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -78,8 +87,8 @@ export class AgentLink implements ProbeLink {
       });
     });
     socket.on('error', () => undefined); // 'close' follows and says it all
-    socket.on('data', (chunk: Buffer) => this.receive(this.decoder.write(chunk)));
-    if (rest.length) this.receive(this.decoder.write(rest));
+    socket.on('data', (chunk: Buffer) => this.take(chunk));
+    if (rest.length) this.take(rest);
   }
 
   tree(): WidgetTree {
@@ -111,6 +120,10 @@ export class AgentLink implements ProbeLink {
     return this.crashList;
   }
 
+  broken(): ProbeError | undefined {
+    return this.flooded;
+  }
+
   /** Faults the agent reported about itself (not the student's). */
   agentErrors(): readonly string[] {
     return this.agentErrorList;
@@ -124,7 +137,7 @@ export class AgentLink implements ProbeLink {
   commandRaw(req: Record<string, unknown>, within = DEFAULT_COMMAND_WITHIN): Promise<unknown> {
     const what = describe(req);
     if (this.isClosed) {
-      return Promise.reject(new ProbeError('probe.closed', `cannot send "${what}": the agent connection is closed`));
+      return Promise.reject(this.flooded ?? new ProbeError('probe.closed', `cannot send "${what}": the agent connection is closed`));
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -178,7 +191,7 @@ export class AgentLink implements ProbeLink {
         if (value !== undefined) finish(undefined, value);
       });
       void this.closed.then(() =>
-        finish(new ProbeError('probe.closed', `the agent connection closed while waiting for ${opts.step}`)),
+        finish(this.flooded ?? new ProbeError('probe.closed', `the agent connection closed while waiting for ${opts.step}`)),
       );
     });
   }
@@ -215,18 +228,36 @@ export class AgentLink implements ProbeLink {
     this.socket.destroy();
   }
 
+  private take(chunk: Buffer): void {
+    if (this.flooded) return;
+    this.received += chunk.length;
+    if (this.received > PROBE_CAPS.totalBytes) return this.drop(`more than ${mib(PROBE_CAPS.totalBytes)} in all`);
+    this.receive(this.decoder.write(chunk));
+  }
+
   private receive(chunk: string): void {
     this.buffer += chunk;
     let nl: number;
     while ((nl = this.buffer.indexOf('\n')) >= 0) {
       const line = this.buffer.slice(0, nl);
       this.buffer = this.buffer.slice(nl + 1);
+      // Characters, not bytes: a cap in UTF-16 units is at most 3 times looser, and never tighter.
+      if (line.length > PROBE_CAPS.messageBytes) return this.drop(`a message longer than ${mib(PROBE_CAPS.messageBytes)}`);
       if (line.trim()) this.handleLine(line);
+      if (this.flooded) return;
     }
-    if (this.buffer.length > MAX_LINE) {
-      this.agentErrorList.push(`agent line longer than ${MAX_LINE} bytes; connection dropped`);
-      this.socket.destroy();
-    }
+    if (this.buffer.length > PROBE_CAPS.messageBytes) this.drop(`a message longer than ${mib(PROBE_CAPS.messageBytes)}`);
+  }
+
+  /** Stop listening to a client that broke a cap; what it did is its own failure ('probe.flooded'). */
+  private drop(what: string): void {
+    this.flooded = new ProbeError('probe.flooded', `the client sent ${what} on the probe channel (the grader's limit), so the grader stopped listening to it and can no longer see its GUI`);
+    this.agentErrorList.push(this.flooded.message);
+    this.buffer = '';
+    this.shutdown(this.flooded.message);
+    this.socket.destroy();
+    // Waits on the tree look again, and see broken().
+    for (const l of [...this.listeners]) guard(() => l());
   }
 
   private handleLine(line: string): void {
@@ -289,10 +320,14 @@ export class AgentLink implements ProbeLink {
     this.isClosed = true;
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new ProbeError('probe.closed', `${why} before answering "${p.what}"`));
+      p.reject(this.flooded ?? new ProbeError('probe.closed', `${why} before answering "${p.what}"`));
     }
     this.pending.clear();
   }
+}
+
+function mib(bytes: number): string {
+  return `${bytes / 1024 / 1024} MiB`;
 }
 
 /** A listener's fault must not break the link for everyone else. */

@@ -95,4 +95,6 @@ export interface ProbeLink {
   crashes(): readonly { kind: string; text: string }[];
   /** Sequence number of the last tree or diff applied, when the link keeps it. */
   seq?(): number;
+  /** Why the grader stopped listening (the client broke the probe's limits), once it did. */
+  broken?(): Error | undefined;
 }
