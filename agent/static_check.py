@@ -6,10 +6,13 @@ Usage: static_check.py import <module> | sockets
       or a window, or raised.
   sockets: list every module other than net.py that imports socket.
 
-The grader writes a nonce on stdin; the report is one JSON object
-{"nonce": ..., "result": ...} written on fd 3, which is moved out of the
-way before any student code runs. Nothing the module prints on stdout
-counts, so printing a fake report gains nothing.
+The grader writes a nonce on stdin; the report is JSON lines written on
+fd 3, which is moved out of the way before any student code runs:
+{"nonce": ..., "started": true} before the student's code runs, then
+{"nonce": ..., "result": ...}. A started line without a result means the
+student's code ended the process (os._exit, a signal): its failure, not
+ours. Nothing the module prints on stdout counts, so printing a fake
+report gains nothing.
 """
 import ast
 import json
@@ -93,17 +96,22 @@ def _report_channel() -> tuple[int, str]:
     return fd, nonce
 
 
+def _write(fd: int, record: dict) -> None:
+    data = json.dumps(record).encode() + b"\n"
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def main() -> None:
     fd, nonce = _report_channel()
     sys.path.insert(0, os.getcwd())
     sys.dont_write_bytecode = True
+    _write(fd, {"nonce": nonce, "started": True})
     if sys.argv[1:2] == ["import"]:
         result = _import(sys.argv[2])
     else:
         result = _sockets()
-    data = json.dumps({"nonce": nonce, "result": result}).encode()
-    while data:
-        data = data[os.write(fd, data):]
+    _write(fd, {"nonce": nonce, "result": result})
     os.close(fd)
     sys.stdout.flush()
     os._exit(0)

@@ -147,13 +147,19 @@ async function execIn(sbRun: SandboxRun, command: string[], o: { within: number 
     const exit = await Promise.race([proc.exited, delay(o.within, undefined, { ref: false })]);
     if (exit) await Promise.race([ended, delay(1000, undefined, { ref: false })]);
     let result: unknown;
-    try {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { nonce?: unknown; result?: unknown };
-      if (parsed.nonce === nonce) result = parsed.result;
-    } catch {
-      // No report, or not valid: the check says what that means.
+    let started = false;
+    // One JSON record per line: { nonce, started } first where the checker says so, then { nonce, result }.
+    for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+      try {
+        const parsed = JSON.parse(line) as { nonce?: unknown; result?: unknown; started?: unknown };
+        if (parsed.nonce !== nonce) continue;
+        started ||= parsed.started === true;
+        if ('result' in parsed) result = parsed.result;
+      } catch {
+        // No report, or not valid: the check says what that means.
+      }
     }
-    return { exited: exit !== undefined, code: exit?.code ?? null, signal: exit?.signal ?? null, result, stderr: proc.stderr().text };
+    return { exited: exit !== undefined, code: exit?.code ?? null, signal: exit?.signal ?? null, result, started, stderr: proc.stderr().text };
   } finally {
     await proc.kill(200).catch(() => undefined);
   }

@@ -33,7 +33,9 @@ export interface RunEnv {
    * is trusted only as it comes back on fd 3 as JSON `{ nonce, result }`
    * with the nonce the core wrote on its stdin (read before any student code
    * runs), never from its stdout: nothing a student's module prints can pose
-   * as it.
+   * as it. A `{ nonce, started: true }` line before it says the student's
+   * code was started (so a process that then ends without a result was
+   * ended by that code).
    */
   exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number }): Promise<ExecOutcome>;
   /** Facts the runs of this submission share (see SharedFacts). */
@@ -54,6 +56,8 @@ export interface ExecOutcome {
   signal: string | null;
   /** The `result` of its fd-3 report when the nonce matched; undefined when there was none, or not ours. */
   result: unknown;
+  /** Its fd-3 report said (with our nonce) that it had started the student's code. */
+  started: boolean;
   stderr: string;
 }
 

@@ -9,17 +9,20 @@ import { jsMainGuard, jsNetLoads, jsNetOwnsSockets } from './structure-js.js';
 import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
 
 /** Run agent/static_check.py in the run's sandbox with a time limit (its report comes back through the core's nonce channel). */
-async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; timedOut: boolean; stderr: string }> {
+async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; started: boolean; exit: string; timedOut: boolean; stderr: string }> {
   const out = await run.env.exec(({ agentDir }) => [run.env.python, '-I', '-S', join(agentDir, 'static_check.py'), ...args], { within: run.limits.staticCheck });
-  return { report: out.result as Record<string, unknown> | undefined, timedOut: !out.exited, stderr: out.stderr };
+  const exit = out.signal ? `killed by ${out.signal}` : `status ${out.code}`;
+  return { report: out.result as Record<string, unknown> | undefined, started: out.started, exit, timedOut: !out.exited, stderr: out.stderr };
 }
 
 /** Import a module of the submission with sockets and windows intercepted. */
 async function importCheck(run: SessionRun, file: string): Promise<Verdict> {
   if (!existsSync(join(run.env.dir, file))) return fail(`${file} in the submission`, `there is no ${file}`);
   const module = file.replace(/\.py$/, '');
-  const { report, timedOut, stderr } = await staticCheck(run, ['import', module]);
+  const { report, started, exit, timedOut, stderr } = await staticCheck(run, ['import', module]);
   if (timedOut) return fail(`importing ${file} returns`, `importing ${file} did not return within ${run.limits.staticCheck} ms (does it run the program at import time?)`);
+  // Our checker had started the student's code, which then ended the process (os._exit, a signal).
+  if (!report && started) return fail(`importing ${file} returns`, `importing ${file} ended the process (${exit}) instead of returning`);
   if (!report) throw new HarnessFault('static.noReport', `the static check of ${file} printed no report: ${stderr.slice(-400)}`);
   const sockets = report.sockets as string[];
   const problems: string[] = [];
