@@ -18,6 +18,12 @@ export interface SandboxCapabilities {
   prlimit: string | undefined;
   /** Running as root: a submission can get a uid of its own. */
   root: boolean;
+  /**
+   * Without root, bubblewrap puts the sandbox in a user namespace of its
+   * own; on Linux 5.14 and later the process limit then counts only the
+   * sandbox's processes, not every process of our uid, so it can be set.
+   */
+  nprocPerSandbox?: boolean;
   /** Why each missing capability is missing, in words for a TA. */
   missing: string[];
 }
@@ -58,7 +64,7 @@ export function sandboxCapabilities(opts: { env?: NodeJS.ProcessEnv; fresh?: boo
 async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
   const missing: string[] = [];
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root) missing.push('not running as root: the client cannot get a uid of its own (its process limit is shared with yours)');
+  if (!root) missing.push('not running as root: the client cannot get a uid of its own');
   const setpriv = which('setpriv', env);
   const prlimit = which('prlimit', env);
   if (!setpriv) missing.push('setpriv (util-linux) not found');
@@ -67,11 +73,19 @@ async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
   if (!bwrap) {
     missing.push('bubblewrap not found (apt-get install bubblewrap): no PID, network or mount namespaces');
   } else {
-    const tried = await tryRun(bwrap, ['--unshare-pid', '--unshare-net', '--unshare-ipc', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'], 5000);
+    const ns = ['--unshare-pid', '--unshare-net', '--unshare-ipc', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
+    const tried = await tryRun(bwrap, [...ns, 'true'], 5000);
     if (!tried.ok) {
       missing.push(`bubblewrap cannot create namespaces here (${tried.why}): is this a container that forbids them?`);
       bwrap = undefined;
     }
   }
-  return { bwrap, setpriv, prlimit, root, missing };
+  // Under a limit of 3, a fork inside the sandbox (bwrap's init, sh, one child) only works where the
+  // count is the sandbox's own: counted per uid, this process's threads alone are more than 3.
+  let nprocPerSandbox = false;
+  if (bwrap && !root && prlimit) {
+    const ns = ['--unshare-pid', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
+    nprocPerSandbox = (await tryRun(bwrap, [...ns, prlimit, '--nproc=3', '--', 'sh', '-c', '/bin/true; /bin/true'], 5000)).ok;
+  }
+  return { bwrap, setpriv, prlimit, root, missing, nprocPerSandbox };
 }

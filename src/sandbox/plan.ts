@@ -100,7 +100,11 @@ const DEBIAN_ROOT_LINKS: Record<string, string> = { bin: 'usr/bin', lib: 'usr/li
 
 const MiB = 1024 * 1024;
 
-/** prlimit's arguments for the limits; the process limit only means something for a uid of its own. */
+/**
+ * prlimit's arguments for the limits. The process limit counts every
+ * process of a uid: it is set only where that count is the sandbox's own
+ * (a uid of its own, or a user namespace that counts per sandbox).
+ */
 export function limitArgs(limits: SandboxLimits, ownUid: boolean): string[] {
   return [
     `--as=${limits.memoryMiB * MiB}`,
@@ -169,7 +173,8 @@ export function sandboxCommand(input: PlanInput): Plan {
     if (level !== 'full') chain.push('--pdeathsig=KILL');
     chain.push('--');
   }
-  if (level !== 'off' && caps.prlimit) chain.push(caps.prlimit, ...limitArgs(input.limits, ownUid), '--');
+  const ownCount = ownUid || (level === 'full' && caps.nprocPerSandbox === true);
+  if (level !== 'off' && caps.prlimit) chain.push(caps.prlimit, ...limitArgs(input.limits, ownCount), '--');
   if (level === 'full' && input.forwards?.list.length) {
     chain.push(input.forwards.python, '-I', '-S', posix.join(inside.agentDir, 'netrelay.py'));
     for (const f of input.forwards.list) chain.push('--forward', `${f.host}:${f.port}=${f.path}`);

@@ -14,7 +14,7 @@ import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.j
 import { sandboxCapabilities, type SandboxCapabilities } from './detect.js';
 import { DEFAULT_LIMITS, insidePaths, sandboxCommand, type HostPaths, type InsidePaths, type SandboxLevel, type SandboxLimits } from './plan.js';
 import { allocateUid, type UidLease } from './uids.js';
-import { listenNow, xauthority, type Deferred, deferred } from './support.js';
+import { closedToOthers, listenNow, xauthority, type Deferred, deferred } from './support.js';
 
 /** What a course asks for: `auto` takes the strongest level the machine allows, `strict` refuses less than full. */
 export type SandboxMode = 'auto' | 'strict' | 'off';
@@ -113,6 +113,12 @@ export class Sandbox {
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     if (level !== 'off' && folderBytes(opts.dir, MAX_SUBMISSION_BYTES) > MAX_SUBMISSION_BYTES) {
       throw new SandboxError('sandbox.tooLarge', `the submission folder holds more than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MiB: is it a submission?`);
+    }
+    // Without a mount namespace the run's own uid sees the Python where it is: under a private
+    // folder (pyenv in /root) every run would fail to start, each check an error. Say it once.
+    const closed = level === 'fallback' && caps.root && caps.setpriv ? closedToOthers([dirname(opts.python.executable), ...opts.python.prefixes]) : undefined;
+    if (closed) {
+      throw new SandboxError('sandbox.setupFailed', `the sandbox runs each client as a uid of its own, which cannot use the Python in ${closed.path} (${closed.blocker} is private to its owner): use a Python every user can read, e.g. apt-get install python3-tk for /usr/bin/python3`);
     }
     const root = mkdtempSync(join(tmpdir(), 'chatgrade-sandbox-'));
     chmodSync(root, 0o711);

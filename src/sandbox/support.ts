@@ -1,7 +1,10 @@
 // Small pieces the sandbox needs: a TCP listener on the host, an X
-// authority file, and a promise settled from outside.
+// authority file, a promise settled from outside, and whether a path is
+// open to every user.
 
+import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
 
 /** A promise with its resolve and reject. */
 export interface Deferred<T> {
@@ -45,4 +48,30 @@ function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
+}
+
+/**
+ * The first of `paths` that a uid which is neither owner nor group cannot
+ * reach (a folder on the way without o+x, or the path itself without o+rx),
+ * with the folder that stops it; undefined when every one can be reached.
+ */
+export function closedToOthers(paths: readonly string[]): { path: string; blocker: string } | undefined {
+  for (const path of paths) {
+    const chain: string[] = [];
+    for (let p = path; ; p = dirname(p)) {
+      chain.unshift(p);
+      if (dirname(p) === p) break;
+    }
+    for (const p of chain) {
+      let mode: number;
+      try {
+        mode = statSync(p).mode;
+      } catch {
+        return { path, blocker: p };
+      }
+      const need = p === path ? 0o005 : 0o001;
+      if ((mode & need) !== need) return { path, blocker: p };
+    }
+  }
+  return undefined;
 }
