@@ -64,7 +64,8 @@ describe('acquireDisplay', () => {
 describe('doctor', () => {
   it('checks node, python with tkinter, a display, bubblewrap and the agent files', async () => {
     const checks = await doctor({ env: { PATH: process.env.PATH } });
-    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'probe agent']);
+    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'sandbox level', 'probe agent']);
+    expect(checks[4]!.detail).toMatch(/^(full|fallback): /);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks[2]!.detail).toMatch(/Xvfb/);
   });

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireDisplay, findPython, findXvfb } from '../env/index.js';
 import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
+import { chooseLevel, sandboxCapabilities } from '../sandbox/index.js';
 import { agentDir } from './launch.js';
 
 /** One line of the doctor's report. */
@@ -56,6 +57,21 @@ async function sandboxCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
     : { name: 'bubblewrap', ok: false, detail: 'bwrap not found: install bubblewrap (`chatgrade doctor --fix`, or apt-get install bubblewrap)' };
 }
 
+const LEVELS = {
+  full: 'full: each run in its own PID, network, IPC and mount namespaces (bubblewrap), with limits',
+  fallback: 'fallback: no namespaces here, so runs see the machine\'s processes, files and network; each gets limits, a scrubbed environment and a private copy',
+  off: 'off',
+};
+
+/** The level `--sandbox auto` gives here, and what it lacks (docs/SECURITY.md says what each level guarantees). */
+async function levelCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  const caps = await sandboxCapabilities({ env, fresh: true });
+  const { level, notes } = chooseLevel('auto', caps);
+  const uid = caps.root && caps.setpriv ? '; a uid of its own per run' : '';
+  // A weaker level still grades (auto falls back); `--sandbox strict` is what refuses it.
+  return { name: 'sandbox level', ok: true, detail: `${LEVELS[level]}${uid}${notes.length ? `; missing: ${notes.join('; ')}` : ''}` };
+}
+
 function agentCheck(): DoctorCheck {
   const dir = agentDir();
   const missing = ['run_client.py', 'chatgrade_agent/__init__.py'].filter((f) => !existsSync(join(dir, f)));
@@ -74,8 +90,8 @@ export interface DoctorOptions {
 }
 
 /**
- * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap and the
- * agent files. With `fix`, install what is missing first; an install that
+ * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap, the
+ * sandbox level this machine gives, and the agent files. With `fix`, install what is missing first; an install that
  * fails is logged and shows again in the checks.
  */
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
@@ -86,5 +102,5 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
       log(`chatgrade doctor: ${e.message}${e.code ? ` [${e.code}]` : ''}`),
     );
   }
-  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), agentCheck()];
+  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), agentCheck()];
 }
