@@ -128,7 +128,9 @@ function bwrapArgs(input: PlanInput, inside: InsidePaths): string[] {
   a.push('--ro-bind', '/usr', '/usr');
   for (const [name, target] of Object.entries(input.rootLinks ?? DEBIAN_ROOT_LINKS)) a.push('--symlink', target, `/${name}`);
   a.push('--ro-bind', '/etc', '/etc');
-  // Without its cache, fontconfig rescans every font at each Tk start (a second or more).
+  // Without its cache, fontconfig rescans every font at each Tk start (half a second or more);
+  // bubblewrap makes missing parents 0700, which the run's uid could not cross to reach it.
+  a.push('--perms', '0755', '--dir', '/var', '--perms', '0755', '--dir', '/var/cache');
   a.push('--ro-bind-try', '/var/cache/fontconfig', '/var/cache/fontconfig');
   a.push('--proc', '/proc', '--dev', '/dev');
   // /tmp first: a later bind below it (chatgrade installed under /tmp) stays visible on top of it.
