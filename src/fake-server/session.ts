@@ -65,9 +65,10 @@ export interface ExpectOptions extends WaitOptions {
 /**
  * What a session keeps of a client that floods it. The transcript (for
  * reports) keeps its first `head` and last `tail` entries with a note of
- * what was left out between; past `lines` inbound lines the server closes
- * the connection, as a real server would (a session of the reference
- * client has well under a hundred). Bytes are capped by the transport.
+ * what was left out between; past `lines` inbound lines (over-long ones
+ * and transport notes included) the server closes the connection, as a
+ * real server would (a session of the reference client has well under a
+ * hundred). Bytes are capped by the transport.
  */
 export const SESSION_CAPS = { head: 100, tail: 400, lines: 2000 };
 
@@ -82,6 +83,7 @@ export class Session {
   private wakers = new Set<() => void>();
   private lineListeners: ((l: Inbound) => void)[] = [];
   /** The note standing for the entries left out of the transcript, once there are some. */
+  private received = 0;
   private floodClosed = false;
   private omitted: { entry: TranscriptEntry; lines: number; bytes: number } | undefined;
 
@@ -92,7 +94,7 @@ export class Session {
   ) {
     this.note(`connected from ${conn.remote} to ${conn.local}`);
     conn.onLine((e) => this.receive(e));
-    conn.onNote?.((text) => this.note(text));
+    conn.onNote?.((text) => this.admit() && this.note(text));
     conn.onClose((info) => {
       this.closeInfo = info;
       const how = info.by === 'peer' ? 'client closed the connection' : 'server closed the connection';
@@ -129,16 +131,21 @@ export class Session {
     for (const w of [...this.wakers]) w();
   }
 
-  private receive(event: LineEvent): void {
-    if (event.kind === 'tooLong') {
-      this.note(`client sent a line of ${event.bytes} bytes (over the limit), skipped`);
-      return;
-    }
-    if (this.inbox.length >= SESSION_CAPS.lines) {
-      if (this.closeInfo || this.floodClosed) return;
+  /** Count one thing the client sent (a line, an over-long one, a transport note); past the cap, close. */
+  private admit(): boolean {
+    if (this.received++ < SESSION_CAPS.lines) return true;
+    if (!this.closeInfo && !this.floodClosed) {
       this.floodClosed = true;
       this.note(`client sent more than ${SESSION_CAPS.lines} lines; the server closed the connection`);
       this.conn.destroy();
+    }
+    return false;
+  }
+
+  private receive(event: LineEvent): void {
+    if (!this.admit()) return;
+    if (event.kind === 'tooLong') {
+      this.note(`client sent a line of ${event.bytes} bytes (over the limit), skipped`);
       return;
     }
     const parsed = lenientParse(event.text, 'c2s', { crlf: event.crlf });
