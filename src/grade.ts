@@ -224,7 +224,7 @@ async function witness(result: CheckResult, run: PackRun, opts: GradeOptions): P
   const fb = opts.sandbox.framebuffer;
   if (!opts.screenshots || !fb) return;
   try {
-    const shot = await captureScreen(fb);
+    const shot = await captureScreen(fb, 'content');
     result.screenshot = { ...shot, t: Math.round(run.now()) };
   } catch {
     // A missing picture is no reason to lose the verdict.

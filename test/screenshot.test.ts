@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundingBox, captureScreen, framebufferFile, readXwdHeader, xwdToPng, type Rect } from '../src/env/screenshot.js';
+import { boundingBox, captureScreen, contentBox, framebufferFile, readXwdHeader, xwdToPng, type Rect } from '../src/env/screenshot.js';
 import { findXvfb } from '../src/env/display.js';
 
 const { PNG } = createRequire(import.meta.url)('pngjs') as {
@@ -112,6 +112,19 @@ describe('XWD to PNG', () => {
     // Nothing on screen: the whole screen rather than nothing.
     expect(xwdToPng(file, [{ x: 100, y: 100, width: 5, height: 5 }]).width).toBe(20);
     expect(boundingBox([{ x: 0, y: 0, width: 0, height: 9 }, { x: NaN, y: 0, width: 1, height: 1 }], { width: 9, height: 9 })).toBeUndefined();
+  });
+
+  it("crops to what is drawn: the windows at the top left, not the bare root window around them", () => {
+    // A 'window' of colour at x 3..8, y 2..4 on a black 40x30 screen.
+    const value = (x: number, y: number) => (x >= 3 && x <= 8 && y >= 2 && y <= 4 ? 0x336699 : 0);
+    const file = makeXwd({ width: 40, height: 30, bpp: 32, msb: false, masks: RGB888, value });
+    const h = readXwdHeader(file);
+    expect(contentBox(file, h, 0)).toEqual({ x: 3, y: 2, width: 6, height: 3 });
+    expect(contentBox(file, h, 2)).toEqual({ x: 1, y: 0, width: 10, height: 7 });
+    const out = xwdToPng(file, 'content');
+    expect([out.width, out.height]).toEqual([17, 13]); // an 8-pixel margin, clipped at the top and left
+    // A blank screen: the whole screen, not nothing.
+    expect(xwdToPng(makeXwd({ width: 5, height: 4, bpp: 32, msb: false, masks: RGB888, value: () => 0 }), 'content').width).toBe(5);
   });
 
   it('refuses what it cannot read, with a code', () => {

@@ -105,6 +105,34 @@ export function boundingBox(rects: readonly Rect[], screen: { width: number; hei
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/**
+ * The box around everything that is not the bare root window (black on
+ * Xvfb), plus a margin: without a window manager every window sits at the
+ * top left, and the rest of the screen is only weight in the report.
+ */
+export function contentBox(buf: Buffer, h: XwdHeader, margin = 8): Rect | undefined {
+  const bytes = h.bitsPerPixel / 8;
+  const mask = h.masks.red | h.masks.green | h.masks.blue;
+  const lsb = h.byteOrder === 'lsb';
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+  for (let row = 0; row < h.height; row++) {
+    const start = h.dataOffset + row * h.bytesPerLine;
+    for (let col = 0; col < h.width; col++) {
+      const p = start + col * bytes;
+      const v = bytes === 4 ? (lsb ? buf.readUInt32LE(p) : buf.readUInt32BE(p)) : bytes === 2 ? (lsb ? buf.readUInt16LE(p) : buf.readUInt16BE(p)) : lsb ? buf.readUIntLE(p, 3) : buf.readUIntBE(p, 3);
+      if ((v & mask) === 0) continue;
+      if (col < x0) x0 = col;
+      if (col > x1) x1 = col;
+      if (row < y0) y0 = row;
+      y1 = row;
+      // The rest of this row only matters past the right edge found so far.
+      if (x1 >= h.width - 1) break;
+    }
+  }
+  if (x1 < 0) return undefined;
+  return boundingBox([{ x: x0 - margin, y: y0 - margin, width: x1 - x0 + 1 + 2 * margin, height: y1 - y0 + 1 + 2 * margin }], h);
+}
+
 /** Where a mask's bits start and how to stretch them to 0..255. */
 function channel(mask: number): { shift: number; scale: number } {
   let shift = 0;
@@ -163,10 +191,11 @@ export interface Capture {
   height: number;
 }
 
-/** Encode an XWD image (or the `crop` bounding box of it) as PNG bytes. */
-export function xwdToPng(buf: Buffer, crop?: readonly Rect[], opts: CaptureOptions = {}): { png: Buffer; width: number; height: number } {
+/** Encode an XWD image (or the `crop` bounding box of it, or with 'content' the box around what is drawn) as PNG bytes. */
+export function xwdToPng(buf: Buffer, crop?: readonly Rect[] | 'content', opts: CaptureOptions = {}): { png: Buffer; width: number; height: number } {
   const h = readXwdHeader(buf);
-  const box = (crop && boundingBox(crop, h)) ?? { x: 0, y: 0, width: h.width, height: h.height };
+  const fit = crop === 'content' ? contentBox(buf, h) : crop && boundingBox(crop, h);
+  const box = fit ?? { x: 0, y: 0, width: h.width, height: h.height };
   const data = xwdToRgb(buf, h, box);
   const png = PNG.sync.write(
     { width: box.width, height: box.height, data },
@@ -183,7 +212,7 @@ export function xwdToPng(buf: Buffer, crop?: readonly Rect[], opts: CaptureOptio
  * framebufferFile), cropped to the bounding box of `crop` when given and on
  * screen. Rejects with a ScreenshotError (a harness fault).
  */
-export async function captureScreen(fbFile: string, crop?: readonly Rect[], opts: CaptureOptions = {}): Promise<Capture> {
+export async function captureScreen(fbFile: string, crop?: readonly Rect[] | 'content', opts: CaptureOptions = {}): Promise<Capture> {
   let buf: Buffer;
   try {
     buf = await readFile(fbFile);
