@@ -45,6 +45,9 @@ export interface TkDriverOptions extends InterpretContext {
 const list = (users: readonly string[]): string => users.map(q).join(', ');
 
 /** Drives a Tk client through the agent's ProbeLink. */
+/** A sync slower than this came from a blocked event loop, not from drawing. */
+const SLOW_SYNC_MS = 300;
+
 export class TkDriver implements Driver {
   private ctx: InterpretContext;
   private readonly scale: number;
@@ -341,11 +344,15 @@ export class TkDriver implements Driver {
   private async settle(): Promise<void> {
     let last: number | undefined = this.link.seq?.();
     for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
       const seq = await this.link.command({ cmd: 'sync' }, this.commandMs * this.scale).then(
         (r) => (r as { seq?: number } | undefined)?.seq,
         () => undefined,
       );
       if (seq === undefined || seq === last) return;
+      // A round trip this slow means the event loop was blocked (a frozen GUI): by the time it
+      // answered it had drawn all it had queued, and each further sync would only cost another freeze.
+      if (performance.now() - t0 > SLOW_SYNC_MS * this.scale) return;
       last = seq;
     }
   }
