@@ -5,13 +5,23 @@
 
 import type { Socket } from 'node:net';
 import { z } from 'zod';
+import { Backlog } from './backlog.js';
 import { ProbeTimeout, waitForUi } from './driver.js';
 import { ActionError, type ChatUi, type Driver, type UiWindow } from './ui.js';
 
-/** A message-oriented connection; the driver knows nothing of sockets. */
+/**
+ * A message-oriented connection; the driver knows nothing of sockets. A
+ * client may report before the driver subscribes (its first events can come
+ * in the same read as its hello), so a connection holds what arrives before
+ * its first subscriber and hands it over on subscription: no event is lost
+ * whatever the timing.
+ */
 export interface LineConnection {
   send(obj: unknown): void;
-  /** Called with every received message; returns an unsubscribe function. */
+  /**
+   * Called with every received message, the first subscriber first with
+   * those held from before it subscribed, in order; returns an unsubscribe function.
+   */
   onMessage(cb: (obj: unknown) => void): () => void;
   /** Called once when the peer goes away; optional for in-process fakes. */
   onClose?(cb: () => void): () => void;
@@ -298,6 +308,7 @@ export class ExplicitDriver implements Driver {
 export function socketLineConnection(socket: Socket, onInvalid?: (line: string) => void): LineConnection {
   let buffer = '';
   const listeners = new Set<(obj: unknown) => void>();
+  const early = new Backlog<unknown>();
   const closers = new Set<() => void>();
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -311,6 +322,11 @@ export function socketLineConnection(socket: Socket, onInvalid?: (line: string) 
         obj = JSON.parse(line);
       } catch {
         onInvalid?.(line);
+        continue;
+      }
+      if (early.holding) {
+        // Nobody listens yet: keep it for the first subscriber.
+        if (!early.hold(obj, line.length)) onInvalid?.('(more early events than a connection holds before anyone listens; dropped)');
         continue;
       }
       for (const l of [...listeners]) l(obj);
@@ -331,6 +347,7 @@ export function socketLineConnection(socket: Socket, onInvalid?: (line: string) 
     },
     onMessage: (cb) => {
       listeners.add(cb);
+      for (const obj of early.take()) cb(obj);
       return () => listeners.delete(cb);
     },
     onClose: (cb) => {

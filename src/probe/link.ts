@@ -4,6 +4,7 @@
 
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { Backlog, MAX_HELD, MAX_HELD_BYTES } from './backlog.js';
 import type { AgentEvent, AgentRequest, ProbeLink, WidgetRecord, WidgetTree } from './widgets.js';
 
 /** A probe fault, with a stable dotted code ('probe.timeout', 'probe.closed', ...). */
@@ -28,9 +29,6 @@ export type LinkEvent = AgentEvent | AgentExtraEvent | { type: string; [key: str
 
 /** Default limit for a command's reply, ms. */
 export const DEFAULT_COMMAND_WITHIN = 5000;
-
-/** Explicit-probe events kept for the first listener. */
-const MAX_EARLY = 10_000;
 
 /**
  * What a client may send on the probe channel: one message (a whole tree of
@@ -63,13 +61,13 @@ export class AgentLink implements ProbeLink {
   private readonly pending = new Map<number, Pending>();
   private readonly crashList: { kind: string; text: string }[] = [];
   private readonly agentErrorList: string[] = [];
+  /** Events the link does not apply itself, held for the message channel's first subscriber. */
+  private readonly early = new Backlog<LinkEvent>();
   private nextId = 1;
   private lastSeq = 0;
   private buffer = '';
   private readonly decoder = new StringDecoder('utf8');
   private isClosed = false;
-  /** Explicit-probe events received before anyone listened. */
-  private readonly early: LinkEvent[] = [];
   private received = 0;
   /** Set when the client broke a cap: every later wait fails with it. */
   private flooded: ProbeError | undefined;
@@ -109,10 +107,9 @@ export class AgentLink implements ProbeLink {
     return () => this.listeners.delete(listener);
   }
 
-  /** Every event received, after it was applied (for explicit probes, logs, benchmarks). */
+  /** Every event received from now on, after it was applied (logs, benchmarks, waits). */
   onEvent(listener: (ev: LinkEvent) => void): () => void {
     this.eventListeners.add(listener);
-    for (const ev of this.early.splice(0)) guard(() => listener(ev));
     return () => this.eventListeners.delete(listener);
   }
 
@@ -204,6 +201,10 @@ export class AgentLink implements ProbeLink {
   /**
    * The connection as a plain message channel (the explicit probe's
    * LineConnection): raw sends, every received event, close notification.
+   * The channel's first subscriber is first handed, in order, every event
+   * the link did not apply itself that arrived before it subscribed (the
+   * link applies trees, diffs, crashes and its own replies; an explicit
+   * client's events are all the subscriber's to interpret).
    */
   connection(): {
     send(obj: unknown): void;
@@ -212,7 +213,11 @@ export class AgentLink implements ProbeLink {
   } {
     return {
       send: (obj) => this.send(obj),
-      onMessage: (cb) => this.onEvent(cb),
+      onMessage: (cb) => {
+        const off = this.onEvent(cb);
+        for (const ev of this.early.take()) guard(() => cb(ev));
+        return off;
+      },
       onClose: (cb) => {
         let live = true;
         void this.closed.then(() => live && cb());
@@ -269,6 +274,7 @@ export class AgentLink implements ProbeLink {
       return;
     }
     let changed = false;
+    let applied = true;
     switch (ev.type) {
       case 'tree': {
         const e = ev as Extract<AgentEvent, { type: 'tree' }>;
@@ -299,7 +305,11 @@ export class AgentLink implements ProbeLink {
       case 'reply': {
         const e = ev as Extract<AgentEvent, { type: 'reply' }>;
         const p = this.pending.get(e.id);
-        if (!p) break; // answered after its timeout
+        if (!p) {
+          // Late for one of ours, or an answer to a command sent with send(): the channel's.
+          applied = false;
+          break;
+        }
         this.pending.delete(e.id);
         clearTimeout(p.timer);
         if (e.ok) p.resolve(e.result);
@@ -307,10 +317,12 @@ export class AgentLink implements ProbeLink {
         break;
       }
       default:
+        applied = false;
         break;
     }
-    // An explicit client's state lives only in its events: those sent along with its hello must reach the driver.
-    if (this.eventListeners.size === 0 && this.hello.mode === 'explicit' && this.early.length < MAX_EARLY) this.early.push(ev);
+    if (!applied && !this.early.hold(ev, line.length)) {
+      this.agentErrorList.push(`more than ${MAX_HELD} events (or ${MAX_HELD_BYTES} bytes) arrived before anyone listened; later early events were dropped`);
+    }
     for (const l of [...this.eventListeners]) guard(() => l(ev));
     if (changed) for (const l of [...this.listeners]) guard(() => l());
   }
