@@ -111,6 +111,71 @@ describe('spawnTracked', () => {
     expect(proc.stderr()).toEqual({ text: 'eeeeeeeeee', bytes: 10, truncated: false });
   });
 
+  it('reads the output to its end: closed waits for a grandchild that writes after the exit', async () => {
+    const { proc, line } = await start(
+      [
+        'import os, signal',
+        'r, w = os.pipe()',
+        'pid = os.fork()',
+        'if pid == 0:',
+        '    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})',
+        '    os.write(w, b"x")',
+        '    signal.sigwait({signal.SIGUSR1})',
+        '    os.write(1, b"tail " * 40000 + b"end\\n")',
+        '    os._exit(0)',
+        'os.read(r, 1)',
+        'os.write(1, f"grandchild {pid}\\n".encode())',
+      ].join('\n'),
+      1 << 20,
+    );
+    const [, pid] = await line(/^grandchild (\d+)$/);
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    // Only now, after the exit, does the grandchild write (on our signal).
+    process.kill(Number(pid), 'SIGUSR1');
+    await proc.closed;
+    const out = proc.stdout();
+    expect(out.text.endsWith('tail end\n')).toBe(true);
+    expect(out.bytes).toBe(`grandchild ${pid}\n`.length + 5 * 40000 + 4);
+  });
+
+  it('kill() returns with the output complete, and closed settled', async () => {
+    const { proc, line } = await start('import os, time\nif os.fork() == 0:\n    time.sleep(1000)\nos.write(1, b"parent done\\n")');
+    let closed = false;
+    void proc.closed.then(() => (closed = true));
+    await line(/^parent done$/);
+    await proc.exited;
+    // A grandchild holds the pipes: the output is not at its end until kill() takes it down.
+    expect(closed).toBe(false);
+    await proc.kill(200);
+    expect(closed).toBe(true);
+    expect(proc.stdout().text).toBe('parent done\n');
+  });
+
+  it('kill() does not wait forever for pipes held by a process that escaped the tree', async () => {
+    // setsid, double fork and a fresh environment: neither group, ppid chain nor marker finds it.
+    const { proc, line } = await start(
+      [
+        'import os, sys',
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        '        os.execve(sys.executable, [sys.executable, "-c", "import os, time; os.write(1, b\'escaped %d\\\\n\' % os.getpid()); time.sleep(1000)"], {})',
+        '    os._exit(0)',
+        'os.wait()',
+      ].join('\n'),
+    );
+    const [, pid] = await line(/^escaped (\d+)$/);
+    try {
+      await proc.exited;
+      expect(proc.alive()).toEqual([]);
+      await proc.kill(100);
+      await proc.closed;
+      expect(proc.stdout().text).toBe(`escaped ${pid}\n`);
+    } finally {
+      process.kill(Number(pid), 'SIGKILL');
+    }
+  });
+
   it('reports a program that cannot start as proc.spawnFailed', async () => {
     await expect(spawnTracked('/nonexistent/chatgrade-no-such-program', [])).rejects.toMatchObject({
       code: 'proc.spawnFailed',

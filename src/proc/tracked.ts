@@ -60,8 +60,14 @@ export interface TrackedProcess {
   readonly pid: number;
   /** The unique "NAME=value" marker every process of the tree inherits. */
   readonly marker: string;
-  /** Resolves when the direct child exits (descendants may live on until kill()). */
+  /** Resolves when the direct child exits (descendants may live on until kill()); its output may still be in flight. */
   readonly exited: Promise<ExitInfo>;
+  /**
+   * Resolves once the captured output is complete: the child exited and its
+   * output pipes reached their end, or kill() finished (a process that
+   * escaped the tree may hold the pipes forever; nothing is read after that).
+   */
+  readonly closed: Promise<void>;
   /** The exit, once known. */
   exitInfo(): ExitInfo | undefined;
   stdout(): CapturedOutput;
@@ -72,7 +78,8 @@ export interface TrackedProcess {
   readonly child: ChildProcess;
   /**
    * SIGTERM everything, SIGKILL whatever is left after `graceMs`, then wait
-   * (bounded) until all are gone; rejects with 'proc.killFailed' if some survive.
+   * (bounded) until all are gone and the output is read to its end; rejects
+   * with 'proc.killFailed' if some survive.
    */
   kill(graceMs?: number): Promise<void>;
 }
@@ -115,6 +122,9 @@ function signalAll(pids: number[], pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** How long kill() waits for the pipes to end once the tree is gone (only an escaped process can hold them longer). */
+const PIPE_END_MS = 500;
+
 /** Resolve after `ms`; used only to pace /proc rescans, which have no event to wait on. */
 function pause(ms: number): Promise<void> {
   // Not unref'd: a caller awaiting kill() must keep the process alive.
@@ -124,7 +134,9 @@ function pause(ms: number): Promise<void> {
 class Tracked implements TrackedProcess {
   readonly pid: number;
   readonly exited: Promise<ExitInfo>;
+  readonly closed: Promise<void>;
   private exit: ExitInfo | undefined;
+  private endOutput!: () => void;
   private readonly out: Capture;
   private readonly err: Capture;
   private killing: Promise<void> | undefined;
@@ -152,6 +164,11 @@ class Tracked implements TrackedProcess {
         this.exit = { code, signal };
         resolve(this.exit);
       });
+    });
+    // 'close' comes after 'exit', once every stdio stream has ended: only then is the output all read.
+    this.closed = new Promise((resolve) => {
+      this.endOutput = resolve;
+      child.once('close', () => resolve());
     });
   }
 
@@ -199,6 +216,13 @@ class Tracked implements TrackedProcess {
       ]);
       clearTimeout(timer);
     }
+    // The tree is gone, so the pipes end now, unless a process that escaped it holds them.
+    let pipeTimer: NodeJS.Timeout | undefined;
+    await Promise.race([this.closed, new Promise((r) => (pipeTimer = setTimeout(r, PIPE_END_MS)))]);
+    clearTimeout(pipeTimer);
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    this.endOutput();
     live.delete(this);
     if (pids.length) {
       throw new ProcError('proc.killFailed', `processes ${pids.join(', ')} of tree ${this.pid} survived SIGKILL`);
