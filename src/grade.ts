@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { HarnessFault, StepFailed, limitsFor, type CheckScript, type Verdict } from './check.js';
+import { limitsFor, type CheckScript, type Verdict } from './check.js';
 import { captureScreen } from './env/screenshot.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import { tcpListener } from './fake-server/tcp.js';
@@ -15,9 +15,10 @@ import { Limiter, SharedFacts } from './limiter.js';
 import type { ExecOutcome, Pack, PackRun, RunEnv } from './pack.js';
 import type { Sandbox, SandboxRun } from './sandbox/index.js';
 import { Rng } from './random.js';
-import type { CheckResult, GradeResult, HarnessError, RubricInfo, TranscriptLine } from './results.js';
+import type { CheckResult, GradeResult, HarnessError, RubricInfo } from './results.js';
 import { SCHEMA_VERSION } from './results.js';
-import { score, type Outcome, type Rubric } from './rubric.js';
+import { score, type Outcome } from './rubric.js';
+import { evidenceLines, stopsRun, verdictOf } from './verdict.js';
 import { VERSION } from './version.js';
 
 /** Everything a grading needs, resolved by the caller. */
@@ -54,16 +55,7 @@ export interface GradeOptions {
   environment?: Partial<GradeResult['environment']>;
 }
 
-/** Glob over dotted ids: `*` matches any run of characters. */
-export function matchGlob(glob: string, id: string): boolean {
-  const re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(id) || id.startsWith(`${glob}.`);
-}
-
-/** Check ids selected by --only / --exclude globs, in rubric order. */
-export function selectChecks(rubric: Rubric, only: readonly string[], exclude: readonly string[]): string[] {
-  return rubric.checks.map((c) => c.id).filter((id) => (only.length === 0 || only.some((g) => matchGlob(g, id))) && !exclude.some((g) => matchGlob(g, id)));
-}
+export { matchGlob, selectChecks } from './selection.js';
 
 /** The rubric as a result carries it. */
 export function rubricInfo(pack: Pack): RubricInfo {
@@ -79,31 +71,28 @@ export function rubricInfo(pack: Pack): RubricInfo {
 
 const CHECK_DEADLINE_MS = 60_000;
 
-function toLines(entries: readonly TranscriptEntry[]): TranscriptLine[] {
-  return entries.map((e) => ({
-    t: Math.round(e.t),
-    dir: e.dir,
-    text: e.text.length > 300 ? `${e.text.slice(0, 300)}... (${e.text.length} characters)` : e.text,
-    ...(e.peer ? { peer: e.peer } : {}),
-  }));
-}
-
-/** Turn whatever a script threw into a verdict: the student's failure or our error. */
-function verdictOf(err: unknown): Verdict {
-  const e = err as Error & { code?: string; tried?: string[] };
-  if (err instanceof StepFailed) return { status: 'failed', expected: err.expected, actual: err.actual };
-  if (err instanceof HarnessFault) return { status: 'error', code: err.code, message: err.message };
-  if (e?.code === 'probe.actionFailed') return { status: 'failed', expected: 'the GUI control for this action', actual: e.message };
-  // The client's own code flooded the probe channel: its doing, not ours.
-  if (e?.code === 'probe.flooded') return { status: 'failed', expected: 'probe traffic within the grader\'s limits', actual: e.message };
-  if (typeof e?.code === 'string' && /^(env|probe|client|server|proc|sandbox)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };
-  return { status: 'error', code: 'grader.bug', message: `${e?.message ?? String(err)} (this is a chatgrade bug; please report it)` };
-}
-
 interface RunOutcome {
   results: CheckResult[];
+  /** The fault that stopped the run, if one did. */
+  errors: HarnessError[];
   probe?: string | undefined;
   log?: GradeResult['logs'][number];
+}
+
+/** The client log a result keeps per run: its last characters. */
+export const STDERR_LOG_CHARS = 8000;
+
+/** One check's verdict, whatever its script does: throws are sorted, a hang meets the deadline. */
+async function runScript(script: CheckScript, run: PackRun, timeoutScale: number): Promise<Verdict> {
+  const limit = CHECK_DEADLINE_MS * timeoutScale;
+  try {
+    return await Promise.race([
+      script.script(run),
+      delay(limit, undefined, { ref: false }).then((): Verdict => ({ status: 'error', code: 'grader.deadline', message: `the check did not finish within ${limit} ms` })),
+    ]);
+  } catch (err) {
+    return verdictOf(err);
+  }
 }
 
 /** What a run's checks may use of its sandbox. */
@@ -170,19 +159,18 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
   const sbRun = await opts.sandbox.newRun();
   const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, rng, shared));
   const results: CheckResult[] = [];
+  const errors: HarnessError[] = [];
+  // Once the run cannot start (no client, no server), every later check gets the same error without trying again.
+  let stopped: Verdict | undefined;
   try {
     for (const script of scripts) {
       const check = rubric.checks.find((c) => c.id === script.id)!;
       const started = performance.now();
       const t0 = run.now();
-      let verdict: Verdict;
-      try {
-        verdict = await Promise.race([
-          script.script(run),
-          delay(CHECK_DEADLINE_MS * opts.timeoutScale, undefined, { ref: false }).then((): Verdict => ({ status: 'error', code: 'grader.deadline', message: `the check did not finish within ${CHECK_DEADLINE_MS * opts.timeoutScale} ms` })),
-        ]);
-      } catch (err) {
-        verdict = verdictOf(err);
+      const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
+      if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {
+        stopped = verdict;
+        errors.push({ code: verdict.code, message: `the ${kind} run could not start: ${verdict.message}` });
       }
       const max = opts.weights[check.id] ?? check.points;
       const evidence = verdict.status === 'error' ? [] : (verdict.evidence ?? run.transcriptSince(t0));
@@ -204,7 +192,7 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
       }
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
-      if (evidence.length) result.transcript = toLines(evidence);
+      if (evidence.length) result.transcript = evidenceLines(evidence);
       if (verdict.status === 'failed') await witness(result, run, opts);
       results.push(result);
       opts.onCheck?.(result);
@@ -214,7 +202,8 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
     await sbRun.dispose();
   }
   const stderr = run.stderr();
-  return { results, probe: run.probeMode?.(), log: stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-8000), truncated: stderr.length > 8000 } };
+  const log = stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-STDERR_LOG_CHARS), truncated: stderr.length > STDERR_LOG_CHARS };
+  return { results, errors, probe: run.probeMode?.(), log };
 }
 
 /** What the grader understood at a lost check, and (for the HTML report) the screen then. */
@@ -260,7 +249,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
   }
   results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const outcomesById: Record<string, Outcome> = Object.fromEntries(results.map((r) => [r.id, r.status]));
-  const errors: HarnessError[] = [];
+  const errors = outcomes.flatMap((o) => o.errors);
   const probe = outcomes.map((o) => o.probe).find(Boolean);
   return {
     schemaVersion: SCHEMA_VERSION,

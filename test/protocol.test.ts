@@ -135,7 +135,27 @@ describe('LineSplitter', () => {
     const events = [...s.push(Buffer.alloc(3000, 0x61)), ...s.push(Buffer.alloc(7000, 0x62))];
     expect(events).toEqual([]);
     expect(s.pending).toBe(10000);
-    expect(texts(s.push(Buffer.from('bbb\nOK 1\n')))).toEqual(['<tooLong 10003>', 'line:OK 1']);
+    // Skipped, not buffered: memory stays bounded however long the line grows.
+    expect(s.buffered).toBe(0);
+    for (let i = 0; i < 100; i++) s.push(Buffer.alloc(4096, 0x63));
+    expect(s.buffered).toBe(0);
+    expect(s.pending).toBe(10000 + 409600);
+    expect(s.push(Buffer.from('bbb\nOK 1\n'))).toEqual([
+      { kind: 'tooLong', bytes: 10000 + 409600 + 3, head: 'a'.repeat(60) },
+      { kind: 'line', raw: Buffer.from('OK 1'), text: 'OK 1', crlf: false },
+    ]);
+    expect([s.pending, s.buffered]).toEqual([0, 0]);
+  });
+
+  it('keeps at most the limit plus one byte of a line it is about to refuse', () => {
+    const s = new LineSplitter(10);
+    s.push(Buffer.from('0123456789'));
+    expect([s.pending, s.buffered]).toEqual([10, 10]);
+    s.push(Buffer.from('\r'));
+    expect([s.pending, s.buffered]).toEqual([11, 11]);
+    s.push(Buffer.from('x'));
+    expect([s.pending, s.buffered]).toEqual([12, 0]);
+    expect(s.push(Buffer.from('\n'))).toEqual([{ kind: 'tooLong', bytes: 12, head: '0123456789\rx' }]);
   });
 
   it('accepts a line of exactly the limit, with or without \\r', () => {

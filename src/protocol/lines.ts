@@ -48,9 +48,14 @@ export class LineSplitter {
     return events;
   }
 
-  /** Bytes held for a line that has not ended yet. */
+  /** Bytes of the line that has not ended yet (counted, whether kept or being skipped). */
   get pending(): number {
     return this.skipping ? this.skipping.bytes : this.size;
+  }
+
+  /** Bytes actually kept in memory for that line: never more than the limit plus one. */
+  get buffered(): number {
+    return this.size;
   }
 
   private finishLine(): LineEvent {

@@ -1,0 +1,81 @@
+// A small pack made of data for testing the runner and the CLI without a
+// client: each check's script is a function the test writes.
+import type { CheckScript, Verdict } from '../../src/check.js';
+import type { TranscriptEntry } from '../../src/fake-server/session.js';
+import { definePack, type Pack, type PackRun, type RunEnv } from '../../src/pack.js';
+import { defineRubric } from '../../src/rubric.js';
+
+/** A run that starts nothing; its stderr and transcript are what the test says. */
+export class FakeRun implements PackRun {
+  disposed = false;
+  readonly transcript: TranscriptEntry[] = [];
+  constructor(
+    readonly env: RunEnv,
+    readonly kind: string,
+    private readonly log: string | undefined,
+  ) {}
+  now(): number {
+    return 0;
+  }
+  transcriptSince(): TranscriptEntry[] {
+    return this.transcript;
+  }
+  stderr(): string | undefined {
+    return this.log;
+  }
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
+export const fakeRubric = defineRubric({
+  areas: [
+    { id: 'core', title: 'Core', bonus: false },
+    { id: 'extra', title: 'Extra', bonus: true },
+  ],
+  lines: [
+    { id: 'core.one', area: 'core', title: 'First line' },
+    { id: 'core.two', area: 'core', title: 'Second line' },
+    { id: 'extra.three', area: 'extra', title: 'Bonus line' },
+  ],
+  checks: [
+    { id: 'core.one.a', points: 6, requirement: 'one a holds', observed: 'wire' },
+    { id: 'core.one.b', points: 4, requirement: 'one b holds', observed: 'wire' },
+    { id: 'core.two.a', points: 10, requirement: 'two a holds', observed: 'gui' },
+    { id: 'extra.three.a', points: 5, requirement: 'three a holds', observed: 'static' },
+  ],
+});
+
+type Script = (run: FakeRun) => Promise<Verdict>;
+
+/**
+ * A pack over fakeRubric. `scripts` maps check ids to [run kind, script]
+ * (checks not named pass in run "main"); `logs` gives a run's stderr.
+ */
+export function fakePack(
+  scripts: Record<string, [string, Script] | Script> = {},
+  opts: { logs?: Record<string, string>; runs?: string[]; phases?: Record<string, number>; created?: FakeRun[] } = {},
+): Pack {
+  const all: CheckScript<FakeRun>[] = fakeRubric.checks.map((c) => {
+    const s = scripts[c.id];
+    const [run, script] = Array.isArray(s) ? s : ['main', s ?? (async () => ({ status: 'passed' }) as Verdict)];
+    return { id: c.id, run, phase: opts.phases?.[c.id] ?? 0, script };
+  });
+  const kinds = opts.runs ?? [...new Set(all.map((s) => s.run))];
+  return definePack<FakeRun>({
+    id: 'fake',
+    title: 'Fake assignment',
+    rubric: fakeRubric,
+    entries: ['fake.txt'],
+    runs: kinds.map((kind) => ({ kind, client: false })),
+    scripts: all,
+    createRun: (kind, env) => {
+      const run = new FakeRun(env, kind, opts.logs?.[kind]);
+      opts.created?.push(run);
+      return run;
+    },
+    uiKeys: [],
+    reference: '',
+    mutants: '',
+  });
+}
