@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
+import { MARKER_VAR } from '../src/proc/index.js';
+import { listProcesses } from '../src/proc/procfs.js';
 
 const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
 const temps: string[] = [];
@@ -16,15 +18,18 @@ afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(args: string[], opts: { interrupted?: Promise<void>; onStderr?: (text: string) => void } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await run(args, {
     stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
+    stderr: (t) => {
+      err += t;
+      opts.onStderr?.(t);
+    },
     isTTY: false,
     env: { ...process.env, NO_COLOR: '1' },
-    interrupted: new Promise(() => {}),
+    interrupted: opts.interrupted ?? new Promise(() => {}),
   });
   return { code, out, err };
 }
@@ -97,16 +102,96 @@ describe('grade (CLI)', () => {
     expect(low.err).toContain('under --fail-under 50');
   });
 
-  it('grades every submission in a folder of submissions', async () => {
+  it('grades every submission in a folder of submissions, each its own report', async () => {
     const parent = temp();
     for (const name of ['ann', 'ben']) {
       const d = join(parent, name);
       mkdirSync(d);
       for (const f of ['main.py', 'net.py', 'gui.py']) copyFileSync(join(reference, f), join(d, f));
     }
+    // ben's GUI module imports socket: he loses exactly that check.
+    writeFileSync(join(parent, 'ben', 'gui.py'), `import socket\n${readFileSync(join(reference, 'gui.py'), 'utf8')}`);
+    mkdirSync(join(parent, 'notes'));
     const out = temp();
-    const r = await cli([parent, '--only', 'structure.modularity.*', '--reporter', 'json', '--out', out]);
+    const r = await cli([parent, '--only', 'structure.modularity.*', '--reporter', 'json', '--out', out, '--seed', 'folder']);
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['ann', 'ben']);
+    const report = (name: string) => JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8'));
+    const summary = (name: string) => {
+      const j = report(name);
+      return { name: j.submission.name, dir: j.submission.dir, seed: j.seed, points: j.score.points, max: j.score.max, lost: j.checks.filter((c: { status: string }) => c.status === 'failed').map((c: { id: string }) => c.id) };
+    };
+    expect(summary('ann')).toEqual({ name: 'ann', dir: join(parent, 'ann'), seed: 'folder', points: 5, max: 5, lost: [] });
+    expect(summary('ben')).toEqual({ name: 'ben', dir: join(parent, 'ben'), seed: 'folder', points: 3, max: 5, lost: ['structure.modularity.net_owns_sockets'] });
+    expect(report('ben').checks.find((c: { id: string }) => c.id === 'structure.modularity.net_owns_sockets').actual).toMatch(/^gui\.py:1: import socket/);
+  });
+
+  it('re-weights through the course config', async () => {
+    const f = join(temp(), 'course.json');
+    writeFileSync(f, JSON.stringify({ lines: { 'structure.modularity': 20 }, checks: { 'structure.main.guard': 1 } }));
+    const out = temp();
+    const r = await cli([reference, '--config', f, '--only', 'structure.main.*,structure.modularity.*', '--reporter', 'json', '--out', out]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'reference-client', 'report.json'), 'utf8'));
+    const max = Object.fromEntries(j.checks.filter((c: { status: string }) => c.status !== 'skipped').map((c: { id: string; max: number }) => [c.id, c.max]));
+    expect(max).toEqual({ 'structure.main.guard': 1, 'structure.modularity.net_loads': 12, 'structure.modularity.net_owns_sockets': 8 });
+    expect([j.score.points, j.score.max]).toEqual([21, 21]);
+  });
+
+  it('exits 2 when a check could not be measured, after writing its reports', async () => {
+    // --timeout-scale 0 leaves a check no time at all: it meets its deadline, a harness error, not the student's failure.
+    const out = temp();
+    const r = await cli([reference, '--only', 'structure.modularity.net_owns_sockets', '--timeout-scale', '0', '--reporter', 'terminal,json', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('reference-client: some checks could not be measured (harness errors above); this grade is incomplete');
+    expect(r.out).toContain('NOT MEASURED structure.modularity.net_owns_sockets');
+    const j = JSON.parse(readFileSync(join(out, 'reference-client', 'report.json'), 'utf8'));
+    expect(j.checks.find((c: { id: string }) => c.id === 'structure.modularity.net_owns_sockets')).toMatchObject({ status: 'error', points: 0, error: { code: 'grader.deadline' } });
+    expect(j.errors).toEqual([]);
+  });
+
+  it('a client that cannot be started at all: a run-level harness error in every report, exit 2', async () => {
+    const f = join(temp(), 'course.json');
+    writeFileSync(f, JSON.stringify({ command: ['/nonexistent/chatgrade-client', '--port', '{port}'] }));
+    const out = temp();
+    const r = await cli([reference, '--config', f, '--only', 'basic.register.*', '--reporter', 'terminal,json,junit,gradescope', '--out', out]);
+    expect(r.code).toBe(2);
+    const j = JSON.parse(readFileSync(join(out, 'reference-client', 'report.json'), 'utf8'));
+    expect(j.errors).toHaveLength(1);
+    expect(j.errors[0].code).toBe('client.spawnFailed');
+    expect(j.errors[0].message).toMatch(/^the session run could not start: .*\/nonexistent\/chatgrade-client/);
+    expect(j.checks.filter((c: { status: string }) => c.status === 'error').map((c: { id: string }) => c.id)).toEqual(['basic.register.format', 'basic.register.sent']);
+    expect(r.out).toContain("Could not be measured — not the student's fault");
+    expect(r.out).toContain('client.spawnFailed');
+    expect(r.out).toContain('INCOMPLETE');
+    expect(readFileSync(join(out, 'reference-client', 'junit.xml'), 'utf8')).toMatch(/<testcase classname="harness" name="client\.spawnFailed">\s*<error /);
+    expect(JSON.parse(readFileSync(join(out, 'reference-client', 'results.json'), 'utf8')).output).toContain('Harness error client.spawnFailed: the session run could not start');
+  });
+
+  it('Ctrl-C during grading stops every client and exits 130, writing no report', async () => {
+    const out = temp();
+    // Ctrl-C as soon as the client's first line shows in the --verbose wire log: a client is running then.
+    let press!: () => void;
+    const interrupted = new Promise<void>((r) => (press = r));
+    const r = await cli([reference, '--only', 'basic.register.sent', '--verbose', '--reporter', 'json', '--out', out], { interrupted, onStderr: (t) => t.includes(' C> ') && press() });
+    const alive = trackedByThisProcess();
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/ C> REGISTER /);
+    expect(r.err.endsWith('grade: interrupted; every client process was stopped\n')).toBe(true);
+    expect(alive).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
   });
 });
+
+/** Pids of live processes started (through spawnTracked) by this test process. */
+function trackedByThisProcess(): number[] {
+  return listProcesses()
+    .map((p) => p.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`${MARKER_VAR}=${process.pid}-`);
+      } catch {
+        return false;
+      }
+    });
+}
