@@ -260,11 +260,22 @@ describe('accept and decline', () => {
     return undefined;
   };
 
-  it('presses Accept in a Toplevel, and the invitation is gone', async () => {
+  it('presses Accept (not Decline) in a Toplevel, and sees the invitation go only when the GUI removes it', async () => {
+    const invitations = (d: TkDriver) => d.ui().invitations.map((i) => i.window);
+    // The client keeps its window: the driver reports what it pressed, it does not pretend the window went.
+    const kept = setup('reference');
+    expect(invitations(kept.driver)).toEqual(['.!toplevel']);
+    await kept.driver.accept('.!toplevel');
+    expect(kept.link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.!button' }]);
+    expect(kept.driver.lastTried).toEqual(["pressed 'Accept' (.!toplevel.!button)"]);
+    expect(invitations(kept.driver)).toEqual(['.!toplevel']);
+    // The client closes it on Accept: the driver's view follows the tree, nothing cached.
     const { link, driver } = setup('reference', { react: removeWindowOnInvoke });
+    expect(invitations(driver)).toEqual(['.!toplevel']);
     await driver.accept('.!toplevel');
     expect(link.commands).toEqual([{ cmd: 'invoke', path: '.!toplevel.!button' }]);
-    expect(driver.ui().invitations).toEqual([]);
+    expect(invitations(driver)).toEqual([]);
+    expect(driver.ui().windows.map((w) => w.id)).not.toContain('.!toplevel');
   });
 
   it('answers a messagebox with its Yes / No buttons', async () => {

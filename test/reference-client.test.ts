@@ -49,11 +49,14 @@ describe('the reference client, driven through the probe', () => {
     await a.d.startChat(['bob']);
     const inv = await wait(b.d, (ui) => ui.invitations[0], 'bob is invited');
     expect(inv.text).toContain('alice');
-    expect(a.d.ui().invitations).toEqual([]);
     await b.d.accept(inv.window);
     const members = (d: TkDriver) => wait(d, (ui) => (ui.conversations[0]?.members?.includes('bob') && ui.conversations[0].members.includes('alice') ? ui.conversations[0] : undefined), 'members');
     const convA = await members(a.d);
     const convB = await members(b.d);
+    // Barrier: the members alice now shows were sent after her own INVITATION, and a sync
+    // proves her GUI handled everything before it; only now can "no invitation" be seen.
+    await a.d.sync(5000);
+    expect(a.d.ui().invitations).toEqual([]);
 
     // A message appears once on both sides, tagged by its sender.
     await a.d.say(convA.window, 'hi  there bob');

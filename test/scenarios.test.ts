@@ -45,11 +45,18 @@ describe('the rubric as data', () => {
     outcomes['basic.register.sent'] = 'failed';
     outcomes['conv.join.sent'] = 'error';
     outcomes['bonus.icons.shown'] = 'skipped';
+    const before = { ...outcomes };
     const s = score(rubric, outcomes);
-    expect(s.points).toBe(100 - 6 - 5);
+    expect(outcomes).toEqual(before);
+    // An error earns nothing but stays in the maximum (the grade is incomplete, not lower); a skipped check leaves both.
+    expect([s.points, s.max, s.bonus, s.bonusMax]).toEqual([89, 100, 10, 10]);
     expect(s.unmeasured).toEqual(['conv.join.sent']);
-    expect([s.bonus, s.bonusMax]).toEqual([10, 10]);
-    expect(score(rubric, outcomes)).toEqual(s);
+    const changed = s.lines.filter((l) => l.points !== l.max || ['bonus.icons', 'conv.join', 'basic.register'].includes(l.id));
+    expect(changed.map(({ id, area, bonus, points, max }) => ({ id, area, bonus, points, max }))).toEqual([
+      { id: 'basic.register', area: 'basic', bonus: false, points: 4, max: 10 },
+      { id: 'conv.join', area: 'conv', bonus: false, points: 0, max: 5 },
+      { id: 'bonus.icons', area: 'bonus', bonus: true, points: 0, max: 0 },
+    ]);
   });
 });
 
