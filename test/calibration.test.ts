@@ -1,5 +1,5 @@
 // Calibration: the reference client scores full marks, every mutant loses
-// exactly the checks its manifest names, and the same seed gives the same score.
+// exactly the checks its manifest names, and the same seed gives the same wire and score.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMutants, materialiseMutant } from '../src/mutants.js';
@@ -38,18 +38,54 @@ describe('calibration', () => {
     }, 180_000);
   }
 
-  it('the same client and seed give the same score, run after run', async () => {
+  it('the same client and seed give the same wire (names, ids, texts) and the same score, run after run', async () => {
     const names = ['reference', 'local_echo', 'members_first_only'];
     for (const name of names) {
       const m = name === 'reference' ? { dir: reference, dispose: async () => {} } : await materialiseMutant(chat, name);
       try {
         const runs = [];
-        for (let i = 0; i < 2; i++) runs.push(await grader.grade(m.dir, { seed: 'repeat-me' }));
-        const summary = runs.map((r) => ({ points: r.score.points, bonus: r.score.bonus, lost: Object.keys(lost(r)).sort() }));
-        expect(summary[1]).toEqual(summary[0]);
+        for (let i = 0; i < 2; i++) runs.push(await gradeWithWire(m.dir, 'repeat-me'));
+        const [a, b] = runs as [Graded, Graded];
+        expect(b.summary, name).toEqual(a.summary);
+        // Everything the server said (names, ids, texts, in order) is the same.
+        expect(b.server, name).toEqual(a.server);
+        expect(a.server.session?.length, name).toBeGreaterThan(10);
+        // So is what the client said, except that a run may end before its last lines arrive.
+        for (const run of new Set([...Object.keys(a.client), ...Object.keys(b.client)])) {
+          const [x, y] = [a.client[run] ?? [], b.client[run] ?? []];
+          const shorter = x.length <= y.length ? x : y;
+          expect((x.length <= y.length ? y : x).slice(0, shorter.length), `${name}, ${run} run`).toEqual(shorter);
+        }
+        if (name === 'reference') {
+          // The seed is what decides it: another seed, other names, ids and texts.
+          const other = await gradeWithWire(m.dir, 'another-seed');
+          expect(other.summary).toEqual(a.summary);
+          expect(other.server.session).toHaveLength(a.server.session!.length);
+          expect(other.server.session).not.toEqual(a.server.session);
+        }
       } finally {
         await m.dispose();
       }
     }
-  }, 300_000);
+  }, 400_000);
 });
+
+interface Graded {
+  summary: { points: number; bonus: number; lost: string[] };
+  /** Wire lines per run kind, without timings (they are not seeded). */
+  server: Record<string, string[]>;
+  client: Record<string, string[]>;
+}
+
+async function gradeWithWire(dir: string, seed: string): Promise<Graded> {
+  const server: Record<string, string[]> = {};
+  const client: Record<string, string[]> = {};
+  const r = await grader.grade(dir, {
+    seed,
+    onWire: (run, e) => {
+      if (e.dir === 's>c') (server[run] ??= []).push(e.text);
+      if (e.dir === 'c>s') (client[run] ??= []).push(e.text);
+    },
+  });
+  return { summary: { points: r.score.points, bonus: r.score.bonus, lost: Object.keys(lost(r)).sort() }, server, client };
+}

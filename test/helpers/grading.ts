@@ -4,10 +4,10 @@ import type { Pack } from '../../src/pack.js';
 import { chat } from '../../src/packs/chat/index.js';
 import type { GradeResult } from '../../src/results.js';
 import type { SandboxMode } from '../../src/sandbox/index.js';
-import { gradeFolder } from '../../src/submission.js';
+import { gradeFolder, type GradingSetup } from '../../src/submission.js';
 
 export interface Grader {
-  grade(dir: string, opts?: { seed?: string; only?: string[]; pack?: Pack }): Promise<GradeResult>;
+  grade(dir: string, opts?: { seed?: string; only?: string[]; pack?: Pack; onWire?: GradingSetup['onWire'] }): Promise<GradeResult>;
   close(): Promise<void>;
 }
 
@@ -26,6 +26,7 @@ export async function startGrader(timeoutScale = Number(process.env.CHATGRADE_TI
         timeoutScale,
         python,
         sandbox,
+        onWire: opts.onWire,
       }),
     close: async () => undefined,
   };
