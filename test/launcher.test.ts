@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPython, type PythonInfo } from '../src/env/index.js';
-import { makeLauncher, stderrTracebacks } from '../src/launcher.js';
+import { OUTPUT_CAP, makeLauncher, stderrTracebacks } from '../src/launcher.js';
 import { ExplicitDriver } from '../src/probe/explicit.js';
 import { chatClient, type LaunchedClient } from '../src/packs/chat/scenarios/session-run.js';
 import { Sandbox, type SandboxRun } from '../src/sandbox/index.js';
@@ -44,6 +44,18 @@ describe('makeLauncher', () => {
     await client.driver!.accept(ui.invitations[0]!.window);
     const conv = await client.driver!.waitFor((u) => u.conversations[0], { within: 5000, step: 'conversation' });
     expect(conv.members).toEqual(['alice', 'bob']);
+  });
+
+  it('keeps the first 256 KiB of what a client prints, and says how much more there was', async () => {
+    const noisy = "process.stderr.write('e'.repeat(300 * 1024)); process.stdout.write('o'.repeat(1024));";
+    const launch = makeLauncher({ python: python.executable, launch: { command: [process.execPath, '-e', noisy], ui: {}, explicitProbe: true }, entry: 'main.py', timeoutScale: 1 })(run);
+    const proc = await launch({ args: [], vars: {} });
+    expect(proc.link).toBeUndefined();
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    await proc.kill();
+    const text = proc.stderr();
+    expect(text.slice(0, OUTPUT_CAP)).toBe('e'.repeat(256 * 1024));
+    expect(text.slice(OUTPUT_CAP)).toBe(`\n[... output truncated: ${300 * 1024 - 256 * 1024} more bytes not kept]\n`);
   });
 
   it('finds each traceback on stderr, up to its exception line', () => {
