@@ -1,0 +1,27 @@
+// Mutation testing of the grader's pure modules (docs/TESTING.md). Run with
+// `npm run mutate`; the HTML report lands in reports/mutation/.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.unit.config.ts', related: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: [
+    'src/protocol/**/*.ts',
+    '!src/protocol/index.ts',
+    'src/rubric.ts',
+    'src/config.ts',
+    'src/reporters/**/*.ts',
+    'src/selection.ts',
+    'src/verdict.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,19 @@
+// The fast, pure unit tests: no client, no display, no subprocess. Stryker
+// runs these against every mutant (`npm run mutate`); `npm run test:unit`
+// runs them alone.
+import { defineConfig } from 'vitest/config';
+
+export const UNIT_TESTS = [
+  'test/protocol.test.ts',
+  'test/scenarios.test.ts',
+  'test/rubric.test.ts',
+  'test/config.test.ts',
+  'test/runner.test.ts',
+  'test/reporters.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    include: UNIT_TESTS,
+  },
+});
