@@ -10,6 +10,11 @@ export const UNIT_TESTS = [
   'test/config.test.ts',
   'test/runner.test.ts',
   'test/reporters.test.ts',
+  'test/terminal.test.ts',
+  'test/junit.test.ts',
+  'test/gradescope.test.ts',
+  'test/html.test.ts',
+  'test/class-reporters.test.ts',
 ];
 
 export default defineConfig({

@@ -17,11 +17,11 @@ export function verdictOf(err: unknown): Verdict {
   if (e?.code === 'probe.actionFailed') return { status: 'failed', expected: 'the GUI control for this action', actual: e.message };
   // The client's own code flooded the probe channel: its doing, not ours.
   if (e?.code === 'probe.flooded') return { status: 'failed', expected: 'probe traffic within the grader\'s limits', actual: e.message };
-  if (typeof e?.code === 'string' && /^(env|probe|client|server|proc)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };
+  if (typeof e?.code === 'string' && /^(env|probe|client|server|proc|sandbox)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };
   return { status: 'error', code: 'grader.bug', message: `${e?.message ?? String(err)} (this is a chatgrade bug; please report it)` };
 }
 
-/** Faults after which no check of the run can be measured: the client or a server could not be started at all. */
+/** Faults after which no check of the run can be measured: the client, its sandbox or a server could not be started at all. */
 const RUN_FAULTS: ReadonlySet<string> = new Set([
   'client.spawnFailed',
   'env.noAgent',
@@ -30,6 +30,7 @@ const RUN_FAULTS: ReadonlySet<string> = new Set([
   'probe.listenFailed',
   'server.listenFailed',
   'server.portInUse',
+  'sandbox.setupFailed',
 ]);
 
 /** Whether an error verdict's code stops its whole run. */

@@ -7,16 +7,16 @@ import type { Outcome } from '../src/fake-server/session.js';
 import type { ServerMessage } from '../src/protocol/grammar.js';
 import type { Driver } from '../src/probe/ui.js';
 import { SessionRun } from '../src/packs/chat/scenarios/session-run.js';
+import type { RunEnv } from '../src/pack.js';
 import { Rng } from '../src/random.js';
 
 const GRACE = 40;
 
 function stubbedRun(guiShows: boolean) {
   const events: string[] = [];
-  const run = new SessionRun(
-    { dir: '.', python: 'python3', rng: new Rng('barrier'), limits: { ...limitsFor(1), grace: GRACE }, launch: () => Promise.reject(new Error('none')), ui: {} },
-    'session',
-  );
+  // Only the random stream and the limits are used: the I/O below is stubbed.
+  const env = { dir: '.', python: 'python3', rng: new Rng('barrier'), limits: { ...limitsFor(1), grace: GRACE }, ui: {} } as unknown as RunEnv;
+  const run = new SessionRun(env, 'session');
   run.send = async (m: ServerMessage) => void events.push(m.type === 'ONLINE_USERS' ? `online ${m.users.join(' ')}` : m.type);
   run.gui = async <T,>(): Promise<Outcome<T>> => {
     events.push('gui checked');

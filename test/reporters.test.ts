@@ -263,14 +263,14 @@ describe('gradescope', () => {
     expect(gs.output).toContain('Not run in this grading (6): structure.main.guard, bonus.icons.shown');
   });
 
-  it('is valid JSON with no ANSI', () => {
+  it('is valid JSON in which a client\'s escape codes are shown, never emitted', () => {
     const r = clone(FAILURES);
     r.checks.find((c) => c.id === 'conv.send.own_once')!.actual = `${ESC}[32mtwice${ESC}[0m`;
     const text = renderGradescope(r);
     expect(text).not.toContain('\\u001b');
     const gs = JSON.parse(text) as { score: number; execution_time: number; output: string; tests: { name: string }[] };
     expect([gs.score, gs.execution_time, gs.tests.length]).toEqual([95, 41, CHECKS.length]);
-    expect(gs.output).toBe('chatgrade 0.1.0, seed 7f3a9c21\nTotal 87/100   Bonus 8/20   (score 95; bonus points are extra credit)\n\nReproduce: grade /srv/submissions/grace-hopper --seed 7f3a9c21');
+    expect(gs.output).toBe('**Total 87/100** · **Bonus 8/20** (score 95: bonus points are extra credit on top of 100)\n\nChat client, graded by chatgrade 0\\.1\\.0 with seed `7f3a9c21`\n\nReproduce: `chatgrade /srv/submissions/grace-hopper --seed 7f3a9c21`');
     expect(gs.tests.find((t) => t.name.startsWith('conv.send.own_once:'))).toEqual({
       name: 'conv.send.own_once: own message shown once',
       number: '3.7.2',
@@ -278,11 +278,15 @@ describe('gradescope', () => {
       max_score: 3,
       status: 'failed',
       visibility: 'visible',
+      output_format: 'md',
       output: [
         'Failed: 3 pts lost.',
-        "Requirement: The sender's own text, echoed back by the server, appears exactly once in its transcript.",
+        '',
+        "**Requirement:** The sender's own text, echoed back by the server, appears exactly once in its transcript\\.",
+        '',
+        '```text',
         'Expected: the text "kiwi lantern 81" once in conversation c-4f1a',
-        'Actual: twice',
+        'Actual: \\x1b[32mtwice\\x1b[0m',
         'Wire (last 6 of 9 lines):',
         '   402ms S> INVITATION tomas_k2 c-4f1a',
         '   655ms C> JOIN c-4f1a',
@@ -290,6 +294,7 @@ describe('gradescope', () => {
         '  1012ms C> SEND_MESSAGE c-4f1a kiwi lantern 81',
         '  1015ms S> MESSAGE c-4f1a mira_7q kiwi lantern 81',
         '  1320ms -- probe: conversation c-4f1a transcript has 2 matching lines',
+        '```',
       ].join('\n'),
     });
   });

@@ -5,10 +5,19 @@ import { HarnessFault, StepFailed, limitsFor, pass, type Verdict } from '../src/
 import { gradeSubmission, type GradeOptions } from '../src/grade.js';
 import type { Pack } from '../src/pack.js';
 import { defaultWeights } from '../src/rubric.js';
+import type { Sandbox } from '../src/sandbox/index.js';
 import { verdictOf, stopsRun } from '../src/verdict.js';
 import { FakeRun, fakePack, fakeRubric } from './helpers/fake-pack.js';
 
 const ALL = fakeRubric.checks.map((c) => c.id);
+
+/** A sandbox that starts nothing: these packs never launch a client or run a command. */
+const sandbox = {
+  level: 'off',
+  display: undefined,
+  framebuffer: undefined,
+  newRun: async () => ({ workdir: '/srv/work/ann', inside: { workdir: '/srv/work/ann', agentDir: '/srv/agent' }, dispose: async () => undefined }),
+} as unknown as Sandbox;
 
 function grade(pack: Pack, opts: Partial<GradeOptions> = {}) {
   return gradeSubmission({
@@ -20,8 +29,8 @@ function grade(pack: Pack, opts: Partial<GradeOptions> = {}) {
     weights: defaultWeights(fakeRubric),
     timeoutScale: 1,
     python: { executable: '/usr/bin/python3', version: '3.11.7', tkVersion: '8.6' },
-    display: undefined,
-    launcher: () => Promise.reject(new Error('no client in these tests')),
+    sandbox,
+    launcher: () => () => Promise.reject(new Error('no client in these tests')),
     ...opts,
   });
 }
@@ -66,7 +75,7 @@ describe('verdicts from what a script throws', () => {
     expect(verdictOf(new StepFailed('a JOIN', 'nothing'))).toEqual({ status: 'failed', expected: 'a JOIN', actual: 'nothing' });
     expect(verdictOf(new HarnessFault('static.noReport', 'no report'))).toEqual({ status: 'error', code: 'static.noReport', message: 'no report' });
     expect(verdictOf(coded('probe.actionFailed', 'no Send button'))).toEqual({ status: 'failed', expected: 'the GUI control for this action', actual: 'no Send button' });
-    for (const code of ['env.noDisplay', 'probe.timeout', 'client.spawnFailed', 'server.portInUse', 'proc.killFailed']) {
+    for (const code of ['env.noDisplay', 'probe.timeout', 'client.spawnFailed', 'server.portInUse', 'proc.killFailed', 'sandbox.setupFailed']) {
       expect(verdictOf(coded(code, 'why'))).toEqual({ status: 'error', code, message: 'why' });
     }
     // Only those prefixes, and only as a prefix: anything else is our bug.
@@ -134,7 +143,7 @@ describe('a fault that stops a whole run', () => {
   });
 
   it('is only a fault of starting: a check\'s own harness error stops nothing', async () => {
-    expect(['client.spawnFailed', 'env.noAgent', 'env.noDisplay', 'env.noPython', 'probe.listenFailed', 'server.listenFailed', 'server.portInUse'].filter(stopsRun)).toHaveLength(7);
+    expect(['client.spawnFailed', 'env.noAgent', 'env.noDisplay', 'env.noPython', 'probe.listenFailed', 'server.listenFailed', 'server.portInUse', 'sandbox.setupFailed'].filter(stopsRun)).toHaveLength(8);
     expect(['probe.timeout', 'probe.noHello', 'probe.closed', 'grader.bug', 'grader.deadline', 'static.noReport', 'client'].some(stopsRun)).toBe(false);
     const calls: string[] = [];
     const r = await grade(
