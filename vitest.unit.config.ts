@@ -1,9 +1,11 @@
 // The fast, pure unit tests: no client, no display, no subprocess. Stryker
 // runs these against every mutant (`npm run mutate`); `npm run test:unit`
-// runs them alone.
+// runs them alone. (test/junit.test.ts is pure too, but validating against
+// the XML schemas takes seconds, too slow to repeat for each mutant.)
 import { defineConfig } from 'vitest/config';
 
 export const UNIT_TESTS = [
+  'test/modules.test.ts',
   'test/protocol.test.ts',
   'test/scenarios.test.ts',
   'test/rubric.test.ts',
@@ -11,7 +13,6 @@ export const UNIT_TESTS = [
   'test/runner.test.ts',
   'test/reporters.test.ts',
   'test/terminal.test.ts',
-  'test/junit.test.ts',
   'test/gradescope.test.ts',
   'test/html.test.ts',
   'test/class-reporters.test.ts',

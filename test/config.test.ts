@@ -58,6 +58,28 @@ describe('loadCourseConfig', () => {
     expect(errorOf(() => loadCourseConfig(file({ sandbox: 'maybe' }))).message).toContain('sandbox');
   });
 
+  it('holds sandbox limits and the entry file to their ranges', () => {
+    const lowest = { memoryMiB: 64, processes: 8, cpuSeconds: 1, fileSizeMiB: 1, openFiles: 16 };
+    const highest = { memoryMiB: 65536, processes: 4096, cpuSeconds: 3600, fileSizeMiB: 65536, openFiles: 65536 };
+    expect(loadCourseConfig(file({ limits: lowest })).limits).toEqual(lowest);
+    expect(loadCourseConfig(file({ limits: highest })).limits).toEqual(highest);
+    for (const key of Object.keys(lowest) as (keyof typeof lowest)[]) {
+      expect(errorOf(() => loadCourseConfig(file({ limits: { [key]: lowest[key] - 1 } }))).message, key).toContain(`limits.${key}:`);
+      expect(errorOf(() => loadCourseConfig(file({ limits: { [key]: highest[key] + 1 } }))).message, key).toContain(`limits.${key}:`);
+    }
+    for (const entry of ['main.py.bak', 'sub/main.py', 'main.txt', '.py']) expect(errorOf(() => loadCourseConfig(file({ entry }))).message, entry).toContain('entry: must be a file in the submission folder');
+    for (const entry of ['client.mjs', 'app.js', 'x.cjs']) expect(loadCourseConfig(file({ entry })).entry).toBe(entry);
+  });
+
+  it('lists one problem per line and nothing after them', () => {
+    const path = file({ timeoutScale: 0, sandbox: 'maybe' });
+    const lines = errorOf(() => loadCourseConfig(path)).message.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`${path} is not a valid config:`);
+    expect(lines[1]).toMatch(/^ {2}timeoutScale: \S/);
+    expect(lines[2]).toMatch(/^ {2}sandbox: \S/);
+  });
+
   it('says when the file cannot be read or is not JSON', () => {
     expect(errorOf(() => loadCourseConfig(join(dir, 'missing.json'))).message).toMatch(/^cannot read .*missing\.json: ENOENT/);
     expect(errorOf(() => loadCourseConfig(file('{ not json'))).message).toMatch(/c\d+\.json is not valid JSON: /);
@@ -69,6 +91,7 @@ describe('checkAgainstPack', () => {
 
   it('accepts ids the pack has', () => {
     expect(() => checkAgainstPack({ checks: { 'core.one.a': 1 }, lines: { 'core.two': 3 } }, pack)).not.toThrow();
+    expect(() => checkAgainstPack({ ui: { send: '.f.send' } }, { ...pack, uiKeys: ['send'] })).not.toThrow();
   });
 
   it('names every check, line and ui key the pack does not have', () => {
@@ -102,6 +125,7 @@ describe('launchFor', () => {
     const { launch, warnings } = launchFor({ entry: 'a.py', ui: { send: '.c', main: '.m' } }, { entry: 'b.py', ui: { send: '.s', bogus: '.x' } }, pack);
     expect(launch).toEqual({ entry: 'b.py', ui: { send: '.s', main: '.m' }, explicitProbe: false });
     expect(warnings).toEqual(['grade.json names ui "bogus", which the fake pack does not use; ignored']);
+    expect(launchFor({}, { ui: { a: '.a', b: '.b' } }, pack).warnings).toEqual(['grade.json names ui "a", "b", which the fake pack does not use; ignored']);
     expect(launchFor({ entry: 'a.py' }, {}, pack).launch.entry).toBe('a.py');
   });
 
@@ -116,7 +140,10 @@ describe('launchFor', () => {
   });
 
   it('accepts explicit-probe clients only when the course runs its own command, unless it says otherwise', () => {
-    expect(launchFor({}, {}, pack).launch).toEqual({ entry: undefined, ui: {}, explicitProbe: false });
+    const plain = launchFor({}, {}, pack).launch;
+    expect(plain).toEqual({ entry: undefined, ui: {}, explicitProbe: false });
+    // No command at all, not an undefined one: the launcher tells the two apart.
+    expect('command' in plain).toBe(false);
     expect(launchFor({ explicitProbe: true }, {}, pack).launch.explicitProbe).toBe(true);
     expect(launchFor({ command: ['x'], explicitProbe: false }, {}, pack).launch.explicitProbe).toBe(false);
     // A submission's command (allowed) does not by itself open the explicit probe.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { format, lenientParse, parse } from '../src/protocol/codec.js';
+import { describeTolerance, format, lenientParse, parse } from '../src/protocol/codec.js';
 import type { Message } from '../src/protocol/grammar.js';
 import { LineSplitter, type LineEvent } from '../src/protocol/lines.js';
 
@@ -82,6 +82,56 @@ describe('parse and format', () => {
   });
 });
 
+describe('refusals say exactly why', () => {
+  const NAME = '(1-32 of A-Z a-z 0-9 _ -)';
+  it.each([
+    ['', 'empty', 'empty line'],
+    [' REGISTER alice', 'unknownCommand', 'unknown command ""'],
+    [`${'X'.repeat(50)} y`, 'unknownCommand', `unknown command "${'X'.repeat(40)}"`],
+    ['REGISTER', 'argCount', 'REGISTER takes <user>; argument 1 (user) is missing'],
+    ['REGISTER alice bob', 'argCount', 'REGISTER takes <user>; extra "bob"'],
+    [`REGISTER alice ${'z'.repeat(60)}`, 'argCount', `REGISTER takes <user>; extra "${'z'.repeat(40)}"`],
+    ['GOODBYE now', 'argCount', 'GOODBYE takes no arguments; extra "now"'],
+    ['INVITE', 'argCount', 'INVITE takes <users...>; argument 1 (users) is missing'],
+    ['SEND_MESSAGE c1', 'argCount', 'SEND_MESSAGE takes <conv> <text>; argument 2 (text) is missing'],
+    ['SEND_MESSAGE c1 ', 'emptyText', 'SEND_MESSAGE: text is empty'],
+    ['REGISTER al!ce', 'badUser', `user: "al!ce" is not a user name ${NAME}`],
+    ['JOIN c#1', 'badConv', `conv: "c#1" is not a conversation id ${NAME}`],
+    ['JOIN  c1', 'badConv', `conv: "" is not a conversation id ${NAME}`],
+    ['STATUS Away', 'badStatus', 'status: "Away" is not a status (lower-case letters)'],
+    ['STATUS away1', 'badStatus', 'status: "away1" is not a status (lower-case letters)'],
+  ])('client line %j: %s, %j', (line, code, message) => {
+    expect(parse(line, 'c2s')).toEqual({ ok: false, error: { code, message } });
+  });
+
+  it.each([
+    ['CONVERSATIONS', 'argCount', 'CONVERSATIONS takes <conversations...>; argument 1 (conversations) is missing'],
+    ['CONVERSATIONS c1', 'badGroup', '"c1" is not conv:user[,user...]'],
+    ['CONVERSATIONS :alice', 'badConv', 'conversations: "" is not a conversation id'],
+    ['CONVERSATIONS c#1:alice', 'badConv', 'conversations: "c#1" is not a conversation id'],
+    ['CONVERSATIONS c1:al!ce', 'badUser', 'conversations: "al!ce" in "c1:al!ce" is not a user name'],
+    ['INVITATION c1', 'argCount', 'INVITATION takes <conv> <inviter>; argument 2 (inviter) is missing'],
+    ['SEND_MESSAGE c1 bob', 'argCount', 'SEND_MESSAGE takes <conv> <from> <text>; argument 3 (text) is missing'],
+    // base64: the alphabet, at most two "=" at the end, and whole groups of four.
+    ['ICON bob abc', 'badBase64', 'data: not base64 without line breaks'],
+    ['ICON bob *abc', 'badBase64', 'data: not base64 without line breaks'],
+    ['ICON bob abc*', 'badBase64', 'data: not base64 without line breaks'],
+    ['ICON bob QQ=*', 'badBase64', 'data: not base64 without line breaks'],
+    ['ICON bob Q===', 'badBase64', 'data: not base64 without line breaks'],
+  ])('server line %j: %s, %j', (line, code, message) => {
+    expect(parse(line, 's2c')).toEqual({ ok: false, error: { code, message } });
+  });
+
+  it('accepts base64 with no, one or two "=" of padding', () => {
+    for (const data of ['QUJD', 'QUI=', 'QQ==']) expect(parse(`ICON bob ${data}`, 's2c')).toEqual({ ok: true, message: { type: 'ICON', user: 'bob', data } });
+  });
+
+  it('refuses to format a message the grammar does not have', () => {
+    expect(() => format({ type: 'BOGUS', conv: 'x' } as unknown as Message)).toThrow('format: unknown message BOGUS');
+    expect(() => format({ type: 'JOIN', conv: 'c1', extra: 1 } as unknown as Message)).toThrow('format: unknown message JOIN');
+  });
+});
+
 describe('lenientParse', () => {
   it('is strict when it can be', () => {
     expect(lenientParse('REGISTER alice', 'c2s')).toEqual({ ok: true, message: { type: 'REGISTER', user: 'alice' }, tolerances: [] });
@@ -90,14 +140,26 @@ describe('lenientParse', () => {
   it('names every tolerance it used', () => {
     const r = lenientParse('register alice  ', 'c2s', { crlf: true });
     expect(r).toEqual({ ok: true, message: { type: 'REGISTER', user: 'alice' }, tolerances: ['crlf', 'lowerCaseCommand', 'trailingSpace'] });
-    const s = lenientParse('INVITE bob  carol', 'c2s');
-    expect(s.ok && s.tolerances).toEqual(['extraSpaces']);
+    expect(lenientParse('INVITE bob  carol', 'c2s')).toEqual({ ok: true, message: { type: 'INVITE', users: ['bob', 'carol'] }, tolerances: ['extraSpaces'] });
+    expect(lenientParse('goodbye', 'c2s')).toEqual({ ok: true, message: { type: 'GOODBYE' }, tolerances: ['lowerCaseCommand'] });
+  });
+
+  it('describes each tolerance in words', () => {
+    expect(['crlf', 'trailingSpace', 'lowerCaseCommand', 'extraSpaces'].map((t) => describeTolerance(t as Parameters<typeof describeTolerance>[0]))).toEqual([
+      '\\r\\n line ending',
+      'trailing white space',
+      'command not in upper case',
+      'more than one space between arguments',
+    ]);
   });
 
   it('never alters free text', () => {
     const r = lenientParse('SEND_MESSAGE c1 hi  ', 'c2s');
     expect(r.ok && r.message).toEqual({ type: 'SEND_MESSAGE', conv: 'c1', text: 'hi  ' });
     expect(r.ok && r.tolerances).toEqual([]);
+    // Not even when another slip made the strict parse fail.
+    expect(lenientParse('send_message c1 hi  ', 'c2s')).toEqual({ ok: true, message: { type: 'SEND_MESSAGE', conv: 'c1', text: 'hi  ' }, tolerances: ['lowerCaseCommand'] });
+    expect(lenientParse('send_message c1 hi  there', 'c2s')).toEqual({ ok: true, message: { type: 'SEND_MESSAGE', conv: 'c1', text: 'hi  there' }, tolerances: ['lowerCaseCommand'] });
   });
 
   it('still refuses what no tolerance explains', () => {

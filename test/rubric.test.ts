@@ -1,13 +1,34 @@
 // The rubric as data: a check's line comes from its id, the table is checked
 // when built, and score() is a pure function of outcomes and weights.
-import { describe, expect, it } from 'vitest';
-import { areaOf, defaultWeights, defineRubric, score } from '../src/rubric.js';
-import { fakeRubric } from './helpers/fake-pack.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { areaOf, defaultWeights, defineRubric, score, type Rubric } from '../src/rubric.js';
 
 const areas = [{ id: 'a', title: 'A', bonus: false }];
+/** Built inside each test, not at import: a broken defineRubric fails tests instead of the file's loading. */
+let fakeRubric: Rubric;
+beforeEach(() => {
+  fakeRubric = defineRubric({
+    areas: [
+      { id: 'core', title: 'Core', bonus: false },
+      { id: 'extra', title: 'Extra', bonus: true },
+    ],
+    lines: [
+      { id: 'core.one', area: 'core', title: 'First line' },
+      { id: 'core.two', area: 'core', title: 'Second line' },
+      { id: 'extra.three', area: 'extra', title: 'Bonus line' },
+    ],
+    checks: [
+      { id: 'core.one.a', points: 6, requirement: 'one a holds', observed: 'wire' },
+      { id: 'core.one.b', points: 4, requirement: 'one b holds', observed: 'wire' },
+      { id: 'core.two.a', points: 10, requirement: 'two a holds', observed: 'gui' },
+      { id: 'extra.three.a', points: 5, requirement: 'three a holds', observed: 'static' },
+    ],
+  });
+});
 
 describe('defineRubric', () => {
   it('puts each check on the line its id names, two parts deep unless told', () => {
+    expect(fakeRubric.checks.map((c) => c.line)).toEqual(['core.one', 'core.one', 'core.two', 'extra.three']);
     const r = defineRubric({ areas, lines: [{ id: 'a.x', area: 'a', title: 'X' }], checks: [{ id: 'a.x.one', points: 1, requirement: 'r', observed: 'wire' }] });
     expect(r.checks).toEqual([{ id: 'a.x.one', line: 'a.x', points: 1, requirement: 'r', observed: 'wire' }]);
     const deep = defineRubric({ areas, lines: [{ id: 'a.x.y', area: 'a', title: 'Y' }], checks: [{ id: 'a.x.y.z', points: 2, requirement: 'r', observed: 'gui' }], lineDepth: 3 });
@@ -19,6 +40,9 @@ describe('defineRubric', () => {
   it('refuses a check on an unknown line and a line in an unknown area', () => {
     expect(() => defineRubric({ areas, lines: [{ id: 'a.x', area: 'a', title: 'X' }], checks: [{ id: 'a.y.one', points: 1, requirement: 'r', observed: 'wire' }] })).toThrow('rubric: check a.y.one is on unknown line a.y');
     expect(() => defineRubric({ areas, lines: [{ id: 'b.x', area: 'b', title: 'X' }], checks: [] })).toThrow('rubric: line b.x is in unknown area b');
+    // Every line and area is looked up, not only the first.
+    const two = { areas: [...areas, { id: 'b', title: 'B', bonus: true }], lines: [{ id: 'a.x', area: 'a', title: 'X' }, { id: 'b.y', area: 'b', title: 'Y' }] };
+    expect(defineRubric({ ...two, checks: [{ id: 'b.y.one', points: 1, requirement: 'r', observed: 'wire' }] }).checks[0]!.line).toBe('b.y');
   });
 });
 

@@ -68,6 +68,8 @@ describe('check selection', () => {
     expect(selectChecks(rubric, ['basic.register.*'], [])).toEqual(['basic.register.sent', 'basic.register.format']);
     expect(selectChecks(rubric, ['bonus.*'], ['bonus.robust.*'])).toEqual(['bonus.icons.shown', 'bonus.status.sent', 'bonus.status.shown']);
     expect(selectChecks(rubric, [], []).length).toBe(CHECKS.length);
+    // Several globs: a check is selected when any one matches it.
+    expect(selectChecks(rubric, ['basic.register.*', 'conv.join'], [])).toEqual(['basic.register.sent', 'basic.register.format', 'conv.join.sent']);
   });
 });
 
