@@ -3,6 +3,7 @@
 // configured command), in its folder, on the given display. The client's
 // whole process tree is tracked, so kill() leaves nothing behind.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,8 @@ export async function launchClient(opts: LaunchOptions): Promise<LaunchedClient>
     // Exited first; a hello sent just before the exit may still be in flight.
     link = await server.waitHello(250).catch(() => undefined);
     if (!link) {
+      // Its last words may still be in the pipe (bounded: a grandchild may hold it open).
+      await Promise.race([proc.closed, delay(1000, undefined, { ref: false })]);
       const tail = proc.stderr().text.trim().split('\n').slice(-5).join('\n');
       linkError = new ProbeError(
         'probe.noHello',
