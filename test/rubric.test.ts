@@ -2,28 +2,13 @@
 // when built, and score() is a pure function of outcomes and weights.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { areaOf, defaultWeights, defineRubric, score, type Rubric } from '../src/rubric.js';
+import { fakeTable } from './helpers/fake-table.js';
 
 const areas = [{ id: 'a', title: 'A', bonus: false }];
 /** Built inside each test, not at import: a broken defineRubric fails tests instead of the file's loading. */
 let fakeRubric: Rubric;
 beforeEach(() => {
-  fakeRubric = defineRubric({
-    areas: [
-      { id: 'core', title: 'Core', bonus: false },
-      { id: 'extra', title: 'Extra', bonus: true },
-    ],
-    lines: [
-      { id: 'core.one', area: 'core', title: 'First line' },
-      { id: 'core.two', area: 'core', title: 'Second line' },
-      { id: 'extra.three', area: 'extra', title: 'Bonus line' },
-    ],
-    checks: [
-      { id: 'core.one.a', points: 6, requirement: 'one a holds', observed: 'wire' },
-      { id: 'core.one.b', points: 4, requirement: 'one b holds', observed: 'wire' },
-      { id: 'core.two.a', points: 10, requirement: 'two a holds', observed: 'gui' },
-      { id: 'extra.three.a', points: 5, requirement: 'three a holds', observed: 'static' },
-    ],
-  });
+  fakeRubric = defineRubric(fakeTable);
 });
 
 describe('defineRubric', () => {

@@ -4,6 +4,7 @@ import type { CheckScript, Verdict } from '../../src/check.js';
 import type { TranscriptEntry } from '../../src/fake-server/session.js';
 import { definePack, type Pack, type PackRun, type RunEnv } from '../../src/pack.js';
 import { defineRubric } from '../../src/rubric.js';
+import { fakeTable } from './fake-table.js';
 
 /** A run that starts nothing; its stderr and transcript are what the test says. */
 export class FakeRun implements PackRun {
@@ -28,23 +29,7 @@ export class FakeRun implements PackRun {
   }
 }
 
-export const fakeRubric = defineRubric({
-  areas: [
-    { id: 'core', title: 'Core', bonus: false },
-    { id: 'extra', title: 'Extra', bonus: true },
-  ],
-  lines: [
-    { id: 'core.one', area: 'core', title: 'First line' },
-    { id: 'core.two', area: 'core', title: 'Second line' },
-    { id: 'extra.three', area: 'extra', title: 'Bonus line' },
-  ],
-  checks: [
-    { id: 'core.one.a', points: 6, requirement: 'one a holds', observed: 'wire' },
-    { id: 'core.one.b', points: 4, requirement: 'one b holds', observed: 'wire' },
-    { id: 'core.two.a', points: 10, requirement: 'two a holds', observed: 'gui' },
-    { id: 'extra.three.a', points: 5, requirement: 'three a holds', observed: 'static' },
-  ],
-});
+export const fakeRubric = defineRubric(fakeTable);
 
 type Script = (run: FakeRun) => Promise<Verdict>;
 
