@@ -163,7 +163,7 @@ describe('a fault that stops a whole run', () => {
 });
 
 describe('what a result keeps', () => {
-  it('cuts a wire line over 300 characters, keeping its length', async () => {
+  it('cuts a wire line over 300 characters, keeping its length (and the peer it was for)', async () => {
     const text = (n: number) => 'x'.repeat(n);
     const r = await grade(
       fakePack({
@@ -173,6 +173,7 @@ describe('what a result keeps', () => {
             { t: 1.6, dir: 'c>s', text: text(300) },
             { t: 2.4, dir: 's>c', text: text(301) },
             { t: 3, dir: 'note', text: `${text(299)}é${text(200)}` },
+            { t: 4, dir: 's>c', text: 'SEND_MESSAGE c1 bob hi', peer: 'bob' },
           ],
         }),
       }),
@@ -181,6 +182,7 @@ describe('what a result keeps', () => {
       { t: 2, dir: 'c>s', text: text(300) },
       { t: 2, dir: 's>c', text: `${text(300)}... (301 characters)` },
       { t: 3, dir: 'note', text: `${text(299)}é... (500 characters)` },
+      { t: 4, dir: 's>c', text: 'SEND_MESSAGE c1 bob hi', peer: 'bob' },
     ]);
   });
 
