@@ -14,6 +14,7 @@ import type { Listener } from '../fake-server/transport.js';
 import { ListenError } from '../fake-server/tcp.js';
 import { WsConnection, manualListener, wsUrl, type MessageSocket } from '../fake-server/ws.js';
 import type { ClientProcess, Launcher } from '../launcher.js';
+import { Backlog } from '../probe/backlog.js';
 import type { LineConnection } from '../probe/explicit.js';
 import { ProbeError } from '../probe/link.js';
 import { crashText } from './crashes.js';
@@ -82,7 +83,7 @@ function startWorkerClient(opts: { entry: string; url: string; user: string; lis
   const crashes: string[] = [];
   const probeListeners = new Set<(obj: unknown) => void>();
   const closeListeners = new Set<() => void>();
-  const early: unknown[] = [];
+  const early = new Backlog<unknown>();
   let exit: { code: number | null; signal: string | null } | undefined;
   let terminated = false;
   let stopped: (() => void) | undefined;
@@ -105,9 +106,9 @@ function startWorkerClient(opts: { entry: string; url: string; user: string; lis
         sockets.delete(m.id);
         break;
       case 'probe':
-        // Events before the driver subscribes are kept, as on a probe socket.
-        if (probeListeners.size === 0) early.push(m.event);
-        for (const l of [...probeListeners]) l(m.event);
+        // Events before the driver subscribes are kept (bounded in number), as on a probe socket.
+        if (early.holding) early.hold(m.event, 0);
+        else for (const l of [...probeListeners]) l(m.event);
         break;
       case 'crash':
         crashes.push(crashText(m.kind, m.text));
@@ -136,7 +137,7 @@ function startWorkerClient(opts: { entry: string; url: string; user: string; lis
     },
     onMessage: (cb) => {
       probeListeners.add(cb);
-      for (const e of early.splice(0)) cb(e);
+      for (const e of early.take()) cb(e);
       return () => probeListeners.delete(cb);
     },
     onClose: (cb) => {
