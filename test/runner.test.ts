@@ -75,6 +75,7 @@ describe('verdicts from what a script throws', () => {
     expect(verdictOf(new StepFailed('a JOIN', 'nothing'))).toEqual({ status: 'failed', expected: 'a JOIN', actual: 'nothing' });
     expect(verdictOf(new HarnessFault('static.noReport', 'no report'))).toEqual({ status: 'error', code: 'static.noReport', message: 'no report' });
     expect(verdictOf(coded('probe.actionFailed', 'no Send button'))).toEqual({ status: 'failed', expected: 'the GUI control for this action', actual: 'no Send button' });
+    expect(verdictOf(coded('probe.flooded', 'over 64 MiB'))).toEqual({ status: 'failed', expected: "probe traffic within the grader's limits", actual: 'over 64 MiB' });
     for (const code of ['env.noDisplay', 'probe.timeout', 'client.spawnFailed', 'server.portInUse', 'proc.killFailed', 'sandbox.setupFailed']) {
       expect(verdictOf(coded(code, 'why'))).toEqual({ status: 'error', code, message: 'why' });
     }
