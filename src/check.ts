@@ -71,3 +71,17 @@ export function limitsFor(scale: number): Limits {
   const s = (ms: number) => Math.round(ms * scale);
   return { startup: s(10_000), line: s(2_000), gui: s(2_000), barrier: s(2_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
 }
+
+/** Setup steps a run does once and its checks share (connect, register, open a conversation...): the first caller runs it, later callers get the same promise. */
+export class Memo {
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}

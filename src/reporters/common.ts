@@ -221,3 +221,33 @@ export function runConditions(environment: { sandbox?: string; probe?: string; c
   if (environment.clientMode !== undefined) out.push(['Client ran', clean(environment.clientMode)]);
   return out;
 }
+
+/** A rubric line with its points and its checks, as reports lay them out. */
+export interface LineGroup {
+  id: string;
+  title: string;
+  area: string;
+  points: number;
+  max: number;
+  checks: CheckResult[];
+}
+
+/** The score's lines with their checks (plus any line a check names that the score lacks), in rubric order. */
+export function lineGroups(r: { rubric: RubricInfo; score: { lines: readonly { id: string; title: string; area: string; points: number; max: number }[] } }, checks: readonly CheckResult[]): LineGroup[] {
+  const groups = new Map<string, LineGroup>();
+  for (const l of r.score.lines) groups.set(l.id, { id: l.id, title: l.title, area: l.area, points: l.points, max: l.max, checks: [] });
+  for (const c of checks) {
+    let g = groups.get(c.line);
+    if (!g) {
+      const title = r.rubric.lines.find((l) => l.id === c.line)?.title ?? c.line;
+      g = { id: c.line, title, area: c.area, points: 0, max: 0, checks: [] };
+      groups.set(c.line, g);
+    }
+    if (!r.score.lines.some((l) => l.id === c.line) && c.status !== 'skipped') {
+      g.points += c.points;
+      g.max += c.max;
+    }
+    g.checks.push(c);
+  }
+  return [...groups.values()].sort((a, b) => compareAreaIds(r.rubric, a.area, b.area) || compareLineIds(r.rubric, a.id, b.id));
+}

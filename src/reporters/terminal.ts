@@ -8,7 +8,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckResult, GradeResult } from '../results.js';
 import {
-  areaTitle, clean, cleanLines, compareAreaIds, compareLineIds, DEFAULT_TRANSCRIPT_LINES, head,
+  areaTitle, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
   inRubricOrder, pts, reproduceCommand, runConditions, transcriptExcerpt, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
@@ -87,44 +87,13 @@ function warningsSection(r: GradeResult, ctx: Ctx): string[] {
   return out;
 }
 
-interface LineGroup {
-  id: string;
-  title: string;
-  area: string;
-  points: number;
-  max: number;
-  checks: CheckResult[];
-}
-
 function unmeasured(checks: readonly CheckResult[]): number {
   return checks.filter((x) => x.status === 'error').reduce((n, x) => n + x.max, 0);
 }
 
-/** Lines from the score, plus any line a check names that the score lacks. */
-function groupLines(r: GradeResult, checks: CheckResult[]): LineGroup[] {
-  const groups = new Map<string, LineGroup>();
-  for (const l of r.score.lines) {
-    groups.set(l.id, { id: l.id, title: l.title, area: l.area, points: l.points, max: l.max, checks: [] });
-  }
-  for (const ch of checks) {
-    let g = groups.get(ch.line);
-    if (!g) {
-      const title = r.rubric.lines.find((l) => l.id === ch.line)?.title ?? ch.line;
-      g = { id: ch.line, title, area: ch.area, points: 0, max: 0, checks: [] };
-      groups.set(ch.line, g);
-      for (const x of checks.filter((x) => x.line === ch.line && x.status !== 'skipped')) {
-        g.points += x.points;
-        g.max += x.max;
-      }
-    }
-    g.checks.push(ch);
-  }
-  return [...groups.values()].sort((a, b) => compareAreaIds(r.rubric, a.area, b.area) || compareLineIds(r.rubric, a.id, b.id));
-}
-
 function table(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
   const out: string[] = [];
-  const lines = groupLines(r, checks);
+  const lines = lineGroups(r, checks);
   const areas = [...new Set(lines.map((l) => l.area))];
   for (const area of areas) {
     const mine = lines.filter((l) => l.area === area);

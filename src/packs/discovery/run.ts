@@ -7,7 +7,7 @@
 
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { HarnessFault, type Limits } from '../../check.js';
+import { HarnessFault, Memo, type Limits } from '../../check.js';
 import { DatagramChannel, bridgeCommand, type Datagram } from '../../fake-server/udp.js';
 import type { Outcome, TranscriptEntry } from '../../fake-server/session.js';
 import type { ClientProcess } from '../../launcher.js';
@@ -54,7 +54,7 @@ export class DiscoveryRun implements PackRun {
   driver: PeerDriver | undefined;
   /** When the peer's own name was first seen in its list, if ever. */
   selfSeen: { t: number; text: string } | undefined;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
   /** The peers the grader plays; live ones announce every half interval. */
   readonly sims: SimPeers;
   private readonly parsed: PeerDatagram[] = [];
@@ -76,12 +76,7 @@ export class DiscoveryRun implements PackRun {
 
   /** Run fn once per key; later callers get the same promise. */
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /**

@@ -6,42 +6,13 @@
 
 import type { CheckResult, GradeResult } from '../../results.js';
 import {
-  areaTitle, cleanLines, compareAreaIds, compareLineIds, inRubricOrder, pts, reproduceCommand, type ReporterOptions,
+  areaTitle, cleanLines, inRubricOrder, lineGroups, pts, reproduceCommand, type LineGroup, type ReporterOptions,
 } from '../common.js';
 import { badge, checkDetail, VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
 import { anchor, html, join, type Html } from './html.js';
 import { page } from './page.js';
 
 const STDERR_CHARS = 20_000;
-
-interface LineGroup {
-  id: string;
-  title: string;
-  area: string;
-  points: number;
-  max: number;
-  checks: CheckResult[];
-}
-
-/** The score's lines with their checks, plus any line a check names that the score lacks. */
-function lineGroups(r: GradeResult, checks: readonly CheckResult[]): LineGroup[] {
-  const groups = new Map<string, LineGroup>();
-  for (const l of r.score.lines) groups.set(l.id, { id: l.id, title: l.title, area: l.area, points: l.points, max: l.max, checks: [] });
-  for (const c of checks) {
-    let g = groups.get(c.line);
-    if (!g) {
-      const title = r.rubric.lines.find((l) => l.id === c.line)?.title ?? c.line;
-      g = { id: c.line, title, area: c.area, points: 0, max: 0, checks: [] };
-      groups.set(c.line, g);
-    }
-    if (!r.score.lines.some((l) => l.id === c.line) && c.status !== 'skipped') {
-      g.points += c.points;
-      g.max += c.max;
-    }
-    g.checks.push(c);
-  }
-  return [...groups.values()].sort((a, b) => compareAreaIds(r.rubric, a.area, b.area) || compareLineIds(r.rubric, a.id, b.id));
-}
 
 function chip(c: CheckResult, linked: boolean): Html {
   const v = verdictOf(c);

@@ -5,7 +5,7 @@
 // later check measured, the fake server carrying on as if it had not.
 
 import { setTimeout as delay } from 'node:timers/promises';
-import { HarnessFault, StepFailed, type Limits } from '../../../check.js';
+import { HarnessFault, Memo, StepFailed, type Limits } from '../../../check.js';
 import type { Group, ServerMessage } from '../../../protocol/grammar.js';
 import { FakeServer } from '../../../fake-server/server.js';
 import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../../../fake-server/session.js';
@@ -71,7 +71,7 @@ export class SessionRun implements PackRun {
   readonly conversations = new Map<string, string[]>();
   /** Conversation windows already claimed by a conversation. */
   private claimed = new Set<string>();
-  private memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Memo();
   private readonly disposers: (() => Promise<void>)[] = [];
   /** Every peer ever announced, so the GUI interpreter recognises their names. */
   private knownPeers = new Set<string>();
@@ -91,12 +91,7 @@ export class SessionRun implements PackRun {
 
   /** Run fn once per key; later callers get the same promise. */
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.memo.once(key, fn);
   }
 
   /** Listen and launch the client (once). */
