@@ -38,3 +38,41 @@ export function lost(result: GradeResult): Record<string, string> {
     result.checks.filter((c) => c.status !== 'passed').map((c) => [c.id, `${c.status}: ${c.error?.message ?? `expected ${c.expected}; actual ${c.actual}`}`]),
   );
 }
+
+/**
+ * Grade a pack's reference and every mutant as one class, the way a TA grades
+ * (several at once within `jobs` client runs): results by name ('reference'
+ * or the mutant's).
+ */
+export async function gradeCalibrationClass(pack: Pack, opts: { seed?: string; jobs?: number } = {}): Promise<Map<string, GradeResult>> {
+  const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { listMutants, materialiseMutant } = await import('../../src/mutants.js');
+  const { gradeClass } = await import('../../src/cli/class.js');
+  const klass = mkdtempSync(join(tmpdir(), `chatgrade-calibration-${pack.id}-`));
+  try {
+    cpSync(pack.reference, join(klass, 'reference'), { recursive: true });
+    for (const m of listMutants(pack)) {
+      const built = await materialiseMutant(pack, m.name);
+      cpSync(built.dir, join(klass, m.name), { recursive: true });
+      await built.dispose();
+    }
+    const names = ['reference', ...listMutants(pack).map((m) => m.name)];
+    const python = await findPython();
+    const outcome = await gradeClass(names.map((n) => join(klass, n)), {
+      course: {},
+      pack,
+      only: [],
+      exclude: [],
+      seed: opts.seed ?? 'calibration',
+      jobs: opts.jobs ?? 4,
+      timeoutScale: Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1),
+      python,
+      sandbox: (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode,
+    }, { repeat: 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
+    return new Map(outcome.results.map((r) => [r.submission.name, r]));
+  } finally {
+    rmSync(klass, { recursive: true, force: true });
+  }
+}
