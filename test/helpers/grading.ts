@@ -1,7 +1,12 @@
 // Grade a folder in-process the way the CLI does (sandbox included), sharing one Python lookup per test file.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gradeClass } from '../../src/cli/class.js';
 import { findPython, type PythonInfo } from '../../src/env/index.js';
 import type { Pack } from '../../src/pack.js';
 import { chat } from '../../src/packs/chat/index.js';
+import { listMutants, materialiseMutant } from '../../src/mutants.js';
 import type { GradeResult } from '../../src/results.js';
 import type { SandboxMode } from '../../src/sandbox/index.js';
 import { gradeFolder, type GradingSetup } from '../../src/submission.js';
@@ -45,11 +50,6 @@ export function lost(result: GradeResult): Record<string, string> {
  * or the mutant's).
  */
 export async function gradeCalibrationClass(pack: Pack, opts: { seed?: string; jobs?: number } = {}): Promise<Map<string, GradeResult>> {
-  const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { listMutants, materialiseMutant } = await import('../../src/mutants.js');
-  const { gradeClass } = await import('../../src/cli/class.js');
   const klass = mkdtempSync(join(tmpdir(), `chatgrade-calibration-${pack.id}-`));
   try {
     cpSync(pack.reference, join(klass, 'reference'), { recursive: true });
