@@ -1,41 +1,54 @@
 // Calibration: the reference client scores full marks and every mutant loses
 // exactly the checks its manifest names, graded together as one class (the
 // way a TA grades: several at once, within one --jobs limit, so a verdict
-// that depends on grading alone shows here); and the same seed gives the same
-// wire and score.
+// that depends on grading alone shows here), twice with different seeds
+// (--repeat 2: no verdict may vary); and the same seed gives the same wire
+// and score.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMutants, materialiseMutant } from '../src/mutants.js';
 import { chat } from '../src/packs/chat/index.js';
 import type { GradeResult } from '../src/results.js';
+import type { Varied } from '../src/cli/class.js';
 import { gradeCalibrationClass, lost, startGrader, type Grader } from './helpers/grading.js';
 
 const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
 let grader: Grader;
-let klass: Map<string, GradeResult>;
+let gradings: Map<string, GradeResult>[];
+let varied: Varied[];
 
 beforeAll(async () => {
   grader = await startGrader();
-  klass = await gradeCalibrationClass(chat);
+  ({ gradings, varied } = await gradeCalibrationClass(chat, { repeat: 2 }));
 }, 900_000);
 afterAll(async () => {
   await grader?.close();
 });
 
 describe('calibration', () => {
+  it('grades the class twice, with different seeds, and no verdict varies', () => {
+    expect(gradings).toHaveLength(2);
+    expect(gradings.map((g) => g.size)).toEqual([listMutants(chat).length + 1, listMutants(chat).length + 1]);
+    expect(varied).toEqual([]);
+  });
+
   it('the reference client scores 100/100 and 20/20 bonus', () => {
-    const r = klass.get('reference')!;
-    expect(lost(r)).toEqual({});
-    expect([r.score.points, r.score.max, r.score.bonus, r.score.bonusMax]).toEqual([100, 100, 20, 20]);
+    for (const g of gradings) {
+      const r = g.get('reference')!;
+      expect(lost(r)).toEqual({});
+      expect([r.score.points, r.score.max, r.score.bonus, r.score.bonusMax]).toEqual([100, 100, 20, 20]);
+    }
   });
 
   for (const mutant of listMutants(chat)) {
     it(`mutant ${mutant.name} loses exactly ${mutant.fails.join(', ')}`, () => {
-      const r = klass.get(mutant.name)!;
-      const details = lost(r);
-      // On mismatch, the message shows what each lost check said.
-      expect(Object.keys(details).sort(), JSON.stringify(details, null, 1)).toEqual([...mutant.fails].sort());
-      expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
+      for (const g of gradings) {
+        const r = g.get(mutant.name)!;
+        const details = lost(r);
+        // On mismatch, the message shows what each lost check said.
+        expect(Object.keys(details).sort(), `seed ${r.seed}: ${JSON.stringify(details, null, 1)}`).toEqual([...mutant.fails].sort());
+        expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
+      }
     });
   }
 

@@ -29,8 +29,9 @@ export interface ClassOutcome {
  * Client runs at once by default: waits dominate grading (a run is mostly
  * idle, waiting on a GUI or the wire), so four per core, capped by memory
  * (a client under Xvfb with its sandbox takes about 150 MB), and never under
- * 2. On 2 cores, 8 graded the reference and 34 mutants in 47 s where 4 took
- * 70 s and 12 took 45 s (scripts/bench-class.mjs).
+ * 2. On 2 cores, quiet, 8 graded the reference and 34 mutants in 35.5 s, 12
+ * in 32.8 s and 16 in 36.1 s, the machine 80% busy or more: past 8, runs
+ * wait for the CPU (scripts/bench-class.mjs).
  */
 export function defaultJobs(cores = cpus().length, freeBytes = freemem()): number {
   const byMemory = Math.floor(freeBytes / (150 * 1024 * 1024));

@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradeClass } from '../../src/cli/class.js';
+import { gradeClass, verdictsThatVaried, type Varied } from '../../src/cli/class.js';
 import { findPython, type PythonInfo } from '../../src/env/index.js';
 import type { Pack } from '../../src/pack.js';
 import { chat } from '../../src/packs/chat/index.js';
@@ -46,10 +46,14 @@ export function lost(result: GradeResult): Record<string, string> {
 
 /**
  * Grade a pack's reference and every mutant as one class, the way a TA grades
- * (several at once within `jobs` client runs): results by name ('reference'
- * or the mutant's).
+ * (several at once within `jobs` client runs), `repeat` times with different
+ * seeds (--repeat): each grading's results by name ('reference' or the
+ * mutant's), and the checks whose verdict varied between gradings.
  */
-export async function gradeCalibrationClass(pack: Pack, opts: { seed?: string; jobs?: number } = {}): Promise<Map<string, GradeResult>> {
+export async function gradeCalibrationClass(
+  pack: Pack,
+  opts: { seed?: string; jobs?: number; repeat?: number } = {},
+): Promise<{ gradings: Map<string, GradeResult>[]; varied: Varied[] }> {
   const klass = mkdtempSync(join(tmpdir(), `chatgrade-calibration-${pack.id}-`));
   try {
     cpSync(pack.reference, join(klass, 'reference'), { recursive: true });
@@ -70,8 +74,11 @@ export async function gradeCalibrationClass(pack: Pack, opts: { seed?: string; j
       timeoutScale: Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1),
       python,
       sandbox: (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode,
-    }, { repeat: 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
-    return new Map(outcome.results.map((r) => [r.submission.name, r]));
+    }, { repeat: opts.repeat ?? 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
+    return {
+      gradings: outcome.runs.map((run) => new Map(run.map((r) => [r.submission.name, r]))),
+      varied: verdictsThatVaried(outcome.runs),
+    };
   } finally {
     rmSync(klass, { recursive: true, force: true });
   }
