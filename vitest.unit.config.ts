@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   'test/gradescope.test.ts',
   'test/html.test.ts',
   'test/class-reporters.test.ts',
+  'test/reporters-golden.test.ts',
 ];
 
 export default defineConfig({

@@ -1,0 +1,94 @@
+// Golden files: every reporter's exact output for fixed results (a full grade,
+// lost checks, a harness error, skipped checks, a hostile client, several
+// peers with a screenshot, a class), held to the files in test/golden/. The
+// other reporter tests state properties (valid XML, escaping, widths); these
+// pin every byte, so any change to what a TA, a student or a CI system reads
+// shows as a diff. After an intended change, review the diff and rewrite the
+// files with `npx vitest run test/reporters-golden.test.ts -u`.
+
+import { describe, expect, it } from 'vitest';
+import { renderClassIndex, renderHtml } from '../src/reporters/html/index.js';
+import {
+  CLASS_REPORTERS, REPORTERS, progressLine, renderClassSummary, renderGradescopeFailure, type ReporterName,
+} from '../src/reporters/index.js';
+import type { GradeResult } from '../src/results.js';
+import { hostile, peers } from './fixtures/html/results.js';
+import { classResults, fixture, hostileResult } from './helpers/results.js';
+
+const golden = (name: string): string => `./golden/${name}`;
+
+const RESULTS: Record<string, () => GradeResult> = {
+  'full-marks': () => fixture('full-marks'),
+  failures: () => fixture('failures'),
+  'harness-error': () => fixture('harness-error'),
+  skipped: () => fixture('skipped'),
+  hostile: () => hostileResult(),
+};
+
+const EXT: Record<ReporterName, string> = { terminal: 'txt', json: 'json', junit: 'xml', gradescope: 'json', html: 'html' };
+
+describe('every reporter, byte for byte', () => {
+  for (const [name, reporter] of Object.entries(REPORTERS) as [ReporterName, (typeof REPORTERS)[ReporterName]][]) {
+    if (name === 'html') continue; // below, on results made for it
+    for (const [fixtureName, make] of Object.entries(RESULTS)) {
+      it(`${name}: ${fixtureName}`, async () => {
+        await expect(reporter.render(make(), {})).toMatchFileSnapshot(golden(`${name}/${fixtureName}.${EXT[name]}`));
+      });
+    }
+  }
+
+  it('terminal: colour, verbose, 60 columns, 2 transcript lines', async () => {
+    const out = REPORTERS.terminal.render(fixture('failures'), { color: true, verbose: true, width: 60, transcriptLines: 2 });
+    await expect(out).toMatchFileSnapshot(golden('terminal/failures-verbose-colour-60.txt'));
+  });
+
+  it('terminal: a hostile client at 120 columns, verbose', async () => {
+    await expect(REPORTERS.terminal.render(hostileResult(), { verbose: true, width: 120 })).toMatchFileSnapshot(golden('terminal/hostile-verbose-120.txt'));
+  });
+
+  it('gradescope: hidden by default, and a grading that could not run', async () => {
+    await expect(REPORTERS.gradescope.render(fixture('failures'), { visibility: 'hidden' })).toMatchFileSnapshot(golden('gradescope/failures-hidden.json'));
+    const failure = renderGradescopeFailure({
+      errors: [{ code: 'env.noTkinter', message: 'no Python with tkinter was found' }],
+      grader: { name: 'chatgrade', version: '0.1.0' },
+      submission: { dir: '/autograder/submission', name: 'submission' },
+      durationMs: 120,
+      notes: ['apt-get install -y python3-tk'],
+    });
+    await expect(failure).toMatchFileSnapshot(golden('gradescope/environment-failure.json'));
+  });
+
+  for (const [fixtureName, make] of Object.entries({ ...RESULTS, peers, 'hostile-page': hostile })) {
+    it(`html: ${fixtureName}`, async () => {
+      await expect(renderHtml(make())).toMatchFileSnapshot(golden(`html/${fixtureName}.html`));
+    });
+  }
+});
+
+describe('every class reporter, byte for byte', () => {
+  it('csv: grades.csv and class.json', async () => {
+    const outputs = CLASS_REPORTERS.csv.render(classResults(), {});
+    expect(outputs.map((o) => o.to)).toEqual(['file', 'file']);
+    for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/${o.file}`));
+  });
+
+  it('github: annotations and the step summary', async () => {
+    const [annotations, summary] = CLASS_REPORTERS.github.render([...classResults(), hostileResult()], {});
+    expect([annotations?.to, summary?.to]).toEqual(['stdout', 'step-summary']);
+    await expect(annotations!.text).toMatchFileSnapshot(golden('class/github-annotations.txt'));
+    await expect(summary!.text).toMatchFileSnapshot(golden('class/github-summary.md'));
+  });
+
+  it('the terminal: progress lines and the summary table, plain and in colour', async () => {
+    const results = [...classResults(), hostileResult()];
+    const progress = results.map((r, i) => progressLine(i + 1, results.length, r)).join('\n');
+    await expect(progress).toMatchFileSnapshot(golden('class/progress.txt'));
+    await expect(renderClassSummary(results, {})).toMatchFileSnapshot(golden('class/summary.txt'));
+    await expect(renderClassSummary(results, { color: true, width: 50 })).toMatchFileSnapshot(golden('class/summary-colour-50.txt'));
+  });
+
+  it('html: the class index', async () => {
+    const entries = [...classResults(), hostileResult(), peers()].map((result, i) => ({ result, folder: `${i}-${result.submission.name}` }));
+    await expect(renderClassIndex(entries)).toMatchFileSnapshot(golden('class/index.html'));
+  });
+});
