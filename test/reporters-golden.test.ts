@@ -37,6 +37,14 @@ describe('every reporter, byte for byte', () => {
     }
   }
 
+  for (const [fixtureName, make] of Object.entries(RESULTS)) {
+    it(`json: ${fixtureName} with every key and the checks in reverse order comes out the same`, async () => {
+      const r = reversed(make()) as GradeResult;
+      expect(Object.keys(r)[0]).not.toBe('schemaVersion');
+      await expect(REPORTERS.json.render(r, {})).toMatchFileSnapshot(golden(`json/${fixtureName}.json`));
+    });
+  }
+
   it('terminal: colour, verbose, 60 columns, 2 transcript lines', async () => {
     const out = REPORTERS.terminal.render(fixture('failures'), { color: true, verbose: true, width: 60, transcriptLines: 2 });
     await expect(out).toMatchFileSnapshot(golden('terminal/failures-verbose-colour-60.txt'));
@@ -72,6 +80,11 @@ describe('every class reporter, byte for byte', () => {
     for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/${o.file}`));
   });
 
+  it('csv: the same files from results whose keys and checks come in reverse order', async () => {
+    const outputs = CLASS_REPORTERS.csv.render(classResults().reverse().map((r) => reversed(r) as GradeResult), {});
+    for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/${o.file}`));
+  });
+
   it('github: annotations and the step summary', async () => {
     const [annotations, summary] = CLASS_REPORTERS.github.render([...classResults(), hostileResult()], {});
     expect([annotations?.to, summary?.to]).toEqual(['stdout', 'step-summary']);
@@ -92,3 +105,13 @@ describe('every class reporter, byte for byte', () => {
     await expect(renderClassIndex(entries)).toMatchFileSnapshot(golden('class/index.html'));
   });
 });
+
+/** A deep copy with every object's keys in reverse order, and the result's checks and unmeasured ids too. */
+function reversed(value: unknown, path = ''): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => reversed(v, `${path}[]`));
+    return path === '.checks' || path === '.score.unmeasured' ? items.reverse() : items;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v, `${path}.${k}`)]));
+}
