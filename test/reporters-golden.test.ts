@@ -23,7 +23,29 @@ const RESULTS: Record<string, () => GradeResult> = {
   'harness-error': () => fixture('harness-error'),
   skipped: () => fixture('skipped'),
   hostile: () => hostileResult(),
+  'js-client': jsClient,
+  'run-errors': runErrors,
 };
+
+/** A JavaScript client graded in its own process, describing its GUI through the explicit probe. */
+function jsClient(): GradeResult {
+  const r = fixture('failures');
+  r.submission = { dir: '/srv/submissions/lin', name: 'lin' };
+  r.environment = { node: 'v20.20.0', platform: 'linux', sandbox: 'full', probe: 'explicit', clientMode: 'process (ws)' };
+  return r;
+}
+
+/** A grade stopped by faults of ours: two run-level errors on top of a check not measured, and logs cut short. */
+function runErrors(): GradeResult {
+  const r = fixture('harness-error');
+  r.submission = { dir: '/srv/submissions/eve', name: 'eve' };
+  r.errors = [
+    { code: 'env.displayLost', message: 'the X server went away during the session run' },
+    { code: 'sandbox.setup', message: 'bwrap: setting up uid map: Permission denied' },
+  ];
+  for (const l of r.logs) l.truncated = true;
+  return r;
+}
 
 const EXT: Record<ReporterName, string> = { terminal: 'txt', json: 'json', junit: 'xml', gradescope: 'json', html: 'html' };
 
@@ -75,25 +97,25 @@ describe('every reporter, byte for byte', () => {
 
 describe('every class reporter, byte for byte', () => {
   it('csv: grades.csv and class.json', async () => {
-    const outputs = CLASS_REPORTERS.csv.render(classResults(), {});
+    const outputs = CLASS_REPORTERS.csv.render([...classResults(), runErrors(), sameName()], {});
     expect(outputs.map((o) => o.to)).toEqual(['file', 'file']);
     for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/${o.file}`));
   });
 
   it('csv: the same files from results whose keys and checks come in reverse order', async () => {
-    const outputs = CLASS_REPORTERS.csv.render(classResults().reverse().map((r) => reversed(r) as GradeResult), {});
+    const outputs = CLASS_REPORTERS.csv.render([...classResults(), runErrors(), sameName()].reverse().map((r) => reversed(r) as GradeResult), {});
     for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/${o.file}`));
   });
 
   it('github: annotations and the step summary', async () => {
-    const [annotations, summary] = CLASS_REPORTERS.github.render([...classResults(), hostileResult()], {});
+    const [annotations, summary] = CLASS_REPORTERS.github.render([...classResults(), hostileResult(), jsClient(), runErrors()], {});
     expect([annotations?.to, summary?.to]).toEqual(['stdout', 'step-summary']);
     await expect(annotations!.text).toMatchFileSnapshot(golden('class/github-annotations.txt'));
     await expect(summary!.text).toMatchFileSnapshot(golden('class/github-summary.md'));
   });
 
   it('the terminal: progress lines and the summary table, plain and in colour', async () => {
-    const results = [...classResults(), hostileResult()];
+    const results = [...classResults(), hostileResult(), jsClient(), runErrors(), sameName()];
     const progress = results.map((r, i) => progressLine(i + 1, results.length, r)).join('\n');
     await expect(progress).toMatchFileSnapshot(golden('class/progress.txt'));
     await expect(renderClassSummary(results, {})).toMatchFileSnapshot(golden('class/summary.txt'));
@@ -105,6 +127,13 @@ describe('every class reporter, byte for byte', () => {
     await expect(renderClassIndex(entries)).toMatchFileSnapshot(golden('class/index.html'));
   });
 });
+
+/** A second "ada", from another folder (two students whose folders share a name). */
+function sameName(): GradeResult {
+  const r = fixture('failures');
+  r.submission = { dir: '/srv/class/section-b/ada', name: 'ada' };
+  return r;
+}
 
 /** A deep copy with every object's keys in reverse order, and the result's checks and unmeasured ids too. */
 function reversed(value: unknown, path = ''): unknown {
