@@ -11,7 +11,7 @@ import { renderClassIndex, renderHtml } from '../src/reporters/html/index.js';
 import {
   CLASS_REPORTERS, REPORTERS, progressLine, renderClassSummary, renderGradescopeFailure, type ReporterName,
 } from '../src/reporters/index.js';
-import type { GradeResult } from '../src/results.js';
+import type { CheckResult, GradeResult } from '../src/results.js';
 import { hostile, peers } from './fixtures/html/results.js';
 import { classResults, fixture, hostileResult } from './helpers/results.js';
 
@@ -25,7 +25,37 @@ const RESULTS: Record<string, () => GradeResult> = {
   hostile: () => hostileResult(),
   'js-client': jsClient,
   'run-errors': runErrors,
+  edges,
 };
+
+/**
+ * Lost checks at the edges of what reports show: every kind of value in what
+ * the grader understood, screenshots that must not be embedded, a transcript
+ * longer than any report keeps, several connections and peers.
+ */
+function edges(): GradeResult {
+  const r = fixture('failures');
+  r.submission = { dir: '/srv/submissions/edge', name: 'edge' };
+  const failed = r.checks.filter((c) => c.status === 'failed');
+  const [a, b, c, d] = failed as [CheckResult, CheckResult, CheckResult, CheckResult];
+  a.seen = {
+    online: ['ana', 'bo'],
+    phrases: ['two words', 'three more words'],
+    conversations: [{ id: 'c-1', members: ['ana', 'bo'], lines: ['hello there', ''] }],
+    count: 3, flag: true, nothing: null, empty: '', none: [], blank: {},
+    long: 'x'.repeat(600),
+    many: Array.from({ length: 120 }, (_, i) => `u${i}`),
+    wide: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`key${i}`, `value ${i}`])),
+    deep: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } },
+  };
+  a.screenshot = { png: 'not a png', width: 10, height: 10, t: 5 };
+  b.screenshot = { png: 'iVBORw0KGgoAAAANSUhEUg==', width: 0, height: 10, t: 5 };
+  c.screenshot = { png: 'iVBORw0KGgoAAAANSUhEUg==', width: 10, height: 0, t: 5 };
+  c.transcript = Array.from({ length: 1005 }, (_, i) => ({ t: i, dir: i % 2 ? 's>c' : 'c>s', text: `L${i}`, ...(i % 3 ? { peer: `p${i % 4}` } : {}), conn: 1 + (i % 2) }));
+  d.transcript = [];
+  d.seen = { online: [] };
+  return r;
+}
 
 /** A JavaScript client graded in its own process, describing its GUI through the explicit probe. */
 function jsClient(): GradeResult {
