@@ -4,11 +4,11 @@
 // its manifest. Imports from dist/: run `npm run build` first.
 // Usage: node scripts/bench-class.mjs [runs=3] [--jobs N] [--pack chat]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listMutants, materialiseMutant } from '../dist/mutants.js';
+import { listMutants, materialiseClass } from '../dist/mutants.js';
 import { packById } from '../dist/packs/index.js';
 
 const args = process.argv.slice(2);
@@ -18,15 +18,8 @@ const pack = packById(opt('--pack', 'chat'));
 const jobs = opt('--jobs');
 const bin = fileURLToPath(new URL('../bin/chatgrade', import.meta.url));
 
-const klass = mkdtempSync(join(tmpdir(), 'chatgrade-bench-class-'));
-const expected = { reference: [] };
-cpSync(pack.reference, join(klass, 'reference'), { recursive: true });
-for (const m of listMutants(pack)) {
-  const built = await materialiseMutant(pack, m.name);
-  cpSync(built.dir, join(klass, m.name), { recursive: true });
-  await built.dispose();
-  expected[m.name] = [...m.fails].sort();
-}
+const { dir: klass, dispose } = await materialiseClass(pack);
+const expected = { reference: [], ...Object.fromEntries(listMutants(pack).map((m) => [m.name, [...m.fails].sort()])) };
 const n = Object.keys(expected).length;
 const rows = [];
 try {
@@ -50,7 +43,7 @@ try {
     console.log(`run ${i + 1}: ${wall.toFixed(1)} s wall, CPU ${((100 * (user + sys)) / wall).toFixed(0)}% of one core (machine ${(100 * machine).toFixed(0)}% busy), slowest ${slowest.name} ${(slowest.ms / 1000).toFixed(1)} s, ${wrong.length ? `WRONG: ${wrong.join('; ')}` : 'every verdict as its manifest'}`);
   }
 } finally {
-  rmSync(klass, { recursive: true, force: true });
+  await dispose();
 }
 const best = rows.reduce((a, b) => (b.wall < a.wall ? b : a));
 console.log(`\n${pack.id}: ${n} submissions (reference + ${n - 1} mutants), ${execFileSync('nproc').toString().trim()} cores, --jobs ${jobs ?? 'default'}`);

@@ -90,6 +90,33 @@ export async function materialiseMutant(pack: Pick<Pack, 'mutants' | 'reference'
   return { dir, dispose };
 }
 
+/**
+ * The reference and every mutant as one folder of submissions (a class, the
+ * way calibration and scripts/bench-class.mjs grade them): `reference/` and a
+ * folder per mutant, in a new temporary folder. Returns the folder and the
+ * submissions' names; `dispose()` removes it.
+ */
+export async function materialiseClass(pack: Pick<Pack, 'id' | 'mutants' | 'reference' | 'rubric'>): Promise<{ dir: string; names: string[]; dispose: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `chatgrade-class-${pack.id}-`));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const names = ['reference', ...listMutants(pack).map((m) => m.name)];
+  try {
+    await cp(pack.reference, path.join(dir, 'reference'), { recursive: true, filter: (src) => path.basename(src) !== '__pycache__' });
+    for (const name of names.slice(1)) {
+      const built = await materialiseMutant(pack, name);
+      try {
+        await cp(built.dir, path.join(dir, name), { recursive: true });
+      } finally {
+        await built.dispose();
+      }
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { dir, names, dispose };
+}
+
 interface Hunk {
   header: string;
   oldStart: number;

@@ -1,12 +1,10 @@
 // Grade a folder in-process the way the CLI does (sandbox included), sharing one Python lookup per test file.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeClass, verdictsThatVaried, type Varied } from '../../src/cli/class.js';
 import { findPython, type PythonInfo } from '../../src/env/index.js';
 import type { Pack } from '../../src/pack.js';
 import { chat } from '../../src/packs/chat/index.js';
-import { listMutants, materialiseMutant } from '../../src/mutants.js';
+import { materialiseClass } from '../../src/mutants.js';
 import type { GradeResult } from '../../src/results.js';
 import type { SandboxMode } from '../../src/sandbox/index.js';
 import { gradeFolder, type GradingSetup } from '../../src/submission.js';
@@ -18,23 +16,17 @@ export interface Grader {
 
 export async function startGrader(timeoutScale = Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1)): Promise<Grader> {
   const python: PythonInfo = await findPython();
-  const sandbox = (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode;
   return {
     grade: (dir, opts = {}) =>
-      gradeFolder(dir, {
-        course: {},
-        pack: opts.pack ?? chat,
-        only: opts.only ?? [],
-        exclude: [],
-        seed: opts.seed ?? 'calibration',
-        jobs: 2,
-        timeoutScale,
-        python,
-        sandbox,
-        onWire: opts.onWire,
-      }),
+      gradeFolder(dir, { ...gradingSetup(opts.pack ?? chat, python, timeoutScale), only: opts.only ?? [], seed: opts.seed ?? 'calibration', onWire: opts.onWire }),
     close: async () => undefined,
   };
+}
+
+/** What the tests grade with: no course config, every check, the sandbox and time scale from the environment. */
+function gradingSetup(pack: Pack, python: PythonInfo, timeoutScale = Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1)): GradingSetup {
+  const sandbox = (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode;
+  return { course: {}, pack, only: [], exclude: [], seed: 'calibration', jobs: 2, timeoutScale, python, sandbox };
 }
 
 /** Ids of checks that did not pass, with what they said (for assertion messages). */
@@ -54,32 +46,18 @@ export async function gradeCalibrationClass(
   pack: Pack,
   opts: { seed?: string; jobs?: number; repeat?: number } = {},
 ): Promise<{ gradings: Map<string, GradeResult>[]; varied: Varied[] }> {
-  const klass = mkdtempSync(join(tmpdir(), `chatgrade-calibration-${pack.id}-`));
+  const klass = await materialiseClass(pack);
   try {
-    cpSync(pack.reference, join(klass, 'reference'), { recursive: true });
-    for (const m of listMutants(pack)) {
-      const built = await materialiseMutant(pack, m.name);
-      cpSync(built.dir, join(klass, m.name), { recursive: true });
-      await built.dispose();
-    }
-    const names = ['reference', ...listMutants(pack).map((m) => m.name)];
-    const python = await findPython();
-    const outcome = await gradeClass(names.map((n) => join(klass, n)), {
-      course: {},
-      pack,
-      only: [],
-      exclude: [],
+    const outcome = await gradeClass(klass.names.map((n) => join(klass.dir, n)), {
+      ...gradingSetup(pack, await findPython()),
       seed: opts.seed ?? 'calibration',
       jobs: opts.jobs ?? 4,
-      timeoutScale: Number(process.env.CHATGRADE_TIMEOUT_SCALE ?? 1),
-      python,
-      sandbox: (process.env.CHATGRADE_SANDBOX ?? 'auto') as SandboxMode,
     }, { repeat: opts.repeat ?? 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
     return {
       gradings: outcome.runs.map((run) => new Map(run.map((r) => [r.submission.name, r]))),
       varied: verdictsThatVaried(outcome.runs),
     };
   } finally {
-    rmSync(klass, { recursive: true, force: true });
+    await klass.dispose();
   }
 }
