@@ -210,11 +210,15 @@ export class DiscoveryRun implements PackRun {
     return `the peer exited (${exit.signal ? `killed by ${exit.signal}` : `status ${exit.code}`})${last}${reuse}`;
   }
 
-  /** `wait`, or a failure as soon as the peer exits (a dead peer sends and shows nothing more). */
-  private async unlessExited<T>(wait: Promise<Outcome<T>>, when: string): Promise<Outcome<T>> {
+  /**
+   * `wait`, or a failure as soon as the peer exits (a dead peer sends and
+   * shows nothing more), once `settleMs` have let what raced the exit (a
+   * datagram still crossing the bridge) be seen first.
+   */
+  async unlessExited<T>(wait: Promise<Outcome<T>>, when: string, settleMs = 20): Promise<Outcome<T>> {
     const client = this.client ?? (await this.start());
     const exited = client.exited.then(async (): Promise<Outcome<T>> => {
-      await delay(20); // let what raced the exit be seen first
+      await delay(settleMs);
       return { ok: false, failure: { step: when, expected: when, actual: `${this.describeExit()} ${when}`, reason: 'closed' } };
     });
     return Promise.race([wait, exited]);

@@ -1,9 +1,7 @@
 // Bonus: BYE on closing, another peer's BYE handled at once, metadata shown.
 
-import { setTimeout as delay } from 'node:timers/promises';
 import { fail, pass, type CheckScript } from '../../../check.js';
-import type { Outcome } from '../../../fake-server/session.js';
-import { DiscoveryRun, type PeerDatagram } from '../run.js';
+import { DiscoveryRun } from '../run.js';
 import { departures, wave } from './fixtures.js';
 
 /** Close the window, once, and wait for the BYE (or anything else) that follows. */
@@ -24,15 +22,8 @@ function closeWindow(run: DiscoveryRun) {
     // until the peer has exited (and what it sent just before has come
     // through the bridge), or the exit limit, whichever is first.
     const find = () => run.heard().slice(since).find((h) => h.verb === 'BYE');
-    const step = 'closing the window';
-    const expected = `BYE ${run.self}`;
-    const waiting = run.wire.waitFor(find, { within: run.limits.exit, step, expected });
-    const exited = run.client?.exited.then(async (): Promise<Outcome<PeerDatagram>> => {
-      await delay(3 * run.limits.grace);
-      const h = find();
-      return h ? { ok: true, value: h } : { ok: false, failure: { step, expected, actual: `${run.describeExit()} without a BYE`, reason: 'closed' } };
-    });
-    const bye = await Promise.race(exited ? [waiting, exited] : [waiting]);
+    const waiting = run.wire.waitFor(find, { within: run.limits.exit, step: 'closing the window', expected: `BYE ${run.self}` });
+    const bye = await run.unlessExited(waiting, 'without a BYE', 3 * run.limits.grace);
     return { t, actionError, bye };
   });
 }
