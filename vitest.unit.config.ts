@@ -17,6 +17,11 @@ export const UNIT_TESTS = [
   'test/html.test.ts',
   'test/class-reporters.test.ts',
   'test/reporters-golden.test.ts',
+  'test/reporters-text.test.ts',
+  'test/reporters-common.test.ts',
+  'test/html-edges.test.ts',
+  'test/reporters-machine.test.ts',
+  'test/reporters-ci.test.ts',
 ];
 
 export default defineConfig({

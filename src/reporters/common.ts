@@ -39,9 +39,14 @@ const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function escapeChar(c: string): string {
+/** A character written as its escape: `\x1b` below U+0100, `\u202e` from there. */
+export function hexEscape(c: string): string {
   const code = c.charCodeAt(0);
-  return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+function escapeChar(c: string): string {
+  return NAMED[c] ?? hexEscape(c);
 }
 
 /**
@@ -64,7 +69,8 @@ export function cleanLines(text: string): string[] {
 /** The first `max` UTF-16 units of a text, never splitting a surrogate pair. */
 export function head(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max;
+  // charAt() of a position before the start is '', which holds no surrogate.
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
   return text.slice(0, Math.max(0, cut));
 }
 
@@ -72,12 +78,20 @@ export function head(text: string, max: number): string {
 export function tail(text: string, max: number): string {
   if (text.length <= max) return text;
   const from = text.length - max;
-  return text.slice(/[\uDC00-\uDFFF]/.test(text[from] ?? '') ? from + 1 : from);
+  return text.slice(/[\uDC00-\uDFFF]/.test(text.charAt(from)) ? from + 1 : from);
 }
 
 function position(ids: readonly { id: string }[], key: string): number {
   const i = ids.findIndex((x) => x.id === key);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+}
+
+/**
+ * Code-unit order of two texts, for sorting: the same on every machine,
+ * unlike localeCompare.
+ */
+export function byCode(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Compare two checks by rubric order: area, then line, then check, then id. */
@@ -86,7 +100,7 @@ export function byRubricOrder(rubric: RubricInfo): (a: CheckResult, b: CheckResu
     position(rubric.areas, a.area) - position(rubric.areas, b.area) ||
     position(rubric.lines, a.line) - position(rubric.lines, b.line) ||
     position(rubric.checks, a.id) - position(rubric.checks, b.id) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    byCode(a.id, b.id);
 }
 
 /** A copy of the checks in rubric order (the order a student reads the table). */
@@ -96,10 +110,10 @@ export function inRubricOrder(rubric: RubricInfo, checks: readonly CheckResult[]
 
 /** Sort keys for area and line ids: rubric order first, unknown ids after, by id. */
 export function compareAreaIds(rubric: RubricInfo, a: string, b: string): number {
-  return position(rubric.areas, a) - position(rubric.areas, b) || (a < b ? -1 : a > b ? 1 : 0);
+  return position(rubric.areas, a) - position(rubric.areas, b) || byCode(a, b);
 }
 export function compareLineIds(rubric: RubricInfo, a: string, b: string): number {
-  return position(rubric.lines, a) - position(rubric.lines, b) || (a < b ? -1 : a > b ? 1 : 0);
+  return position(rubric.lines, a) - position(rubric.lines, b) || byCode(a, b);
 }
 
 /**

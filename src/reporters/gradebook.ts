@@ -5,7 +5,7 @@
 
 import { stringify } from 'csv-stringify/sync';
 import { SCHEMA_VERSION, type GradeResult } from '../results.js';
-import { clean, isIncomplete } from './common.js';
+import { byCode, clean, isIncomplete } from './common.js';
 import { canonicalResult } from './json.js';
 
 /** The gradebook's file name at the root of the output directory. */
@@ -21,12 +21,7 @@ export interface ClassDocument {
 
 /** Results in the order every class report lists them: by submission name, then folder. */
 export function bySubmission(results: readonly GradeResult[]): GradeResult[] {
-  const key = (r: GradeResult) => [r.submission.name, r.submission.dir] as const;
-  return [...results].sort((a, b) => {
-    const [an, ad] = key(a);
-    const [bn, bd] = key(b);
-    return an < bn ? -1 : an > bn ? 1 : ad < bd ? -1 : ad > bd ? 1 : 0;
-  });
+  return [...results].sort((a, b) => byCode(a.submission.name, b.submission.name) || byCode(a.submission.dir, b.submission.dir));
 }
 
 /** Rubric line ids in the order of the first result's rubric, then any line only later results know. */

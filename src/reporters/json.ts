@@ -3,6 +3,7 @@
 // is documented in docs/report-schema.md.
 
 import type { CheckResult, GradeResult } from '../results.js';
+import { byCode } from './common.js';
 
 /** Key order for one kind of object; `children` gives the order of nested ones. */
 interface Shape {
@@ -49,7 +50,7 @@ function ordered(value: unknown, shape: Shape | undefined): unknown {
   return out;
 }
 
-const byId = (a: CheckResult, b: CheckResult) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byId = (a: CheckResult, b: CheckResult) => byCode(a.id, b.id);
 
 /** The result with keys in schema order and checks sorted by id, as results.ts promises. */
 export function canonicalResult(result: GradeResult): GradeResult {

@@ -29,7 +29,8 @@ export function row(columns: number, left: string, right: string): string {
 
 /** Cut to `columns`, ending with "…" when something was cut. */
 export function truncate(text: string, columns: number): string {
-  return width(text) <= columns ? text : cliTruncate(text, Math.max(1, columns));
+  // cli-truncate returns a text that fits as it is.
+  return cliTruncate(text, Math.max(1, columns));
 }
 
 /** Prose wrapped at spaces; a word longer than a line is broken at the column. */

@@ -4,7 +4,7 @@
 
 import { Chalk } from 'chalk';
 import type { GradeResult } from '../results.js';
-import { clean, isIncomplete, tally, type ReporterOptions } from './common.js';
+import { byCode, clean, isIncomplete, tally, type ReporterOptions } from './common.js';
 import { bySubmission } from './gradebook.js';
 import { padEnd, padStart, truncate, width as columns, wrapWords } from './layout.js';
 
@@ -78,7 +78,7 @@ export function conditionCounts(results: readonly GradeResult[]): string {
       const v = pick(r);
       if (v !== undefined) seen.set(clean(v), (seen.get(clean(v)) ?? 0) + 1);
     }
-    return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([v, k]) => `${v} (${k})`).join(', ');
+    return [...seen].sort(([a], [b]) => byCode(a, b)).map(([v, k]) => `${v} (${k})`).join(', ');
   };
   const parts = [
     ['Sandbox', count((r) => r.environment.sandbox)],

@@ -8,7 +8,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CheckResult, GradeResult } from '../results.js';
 import {
-  areaTitle, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
+  areaTitle, byCode, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
   inRubricOrder, pts, reproduceCommand, runConditions, transcriptExcerpt, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
@@ -165,7 +165,7 @@ function stderrSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[
   const wanted = new Set(checks.filter((x) => x.status === 'failed' || x.status === 'error').map((x) => x.scenario));
   const logs = [...r.logs]
     .filter((l) => l.stderr.trim() !== '' && (ctx.verbose || wanted.has(l.scenario)))
-    .sort((a, b) => (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
+    .sort((a, b) => byCode(a.scenario, b.scenario));
   if (logs.length === 0) return [];
   const out = [ctx.c.bold('Client stderr')];
   for (const log of logs) {
@@ -185,7 +185,7 @@ function harnessSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string
   if (errored.length === 0 && r.errors.length === 0) return [];
   const out = [c.magenta.bold("Could not be measured — not the student's fault")];
   out.push(...wrapWords("These are faults of the grader or its environment. No points were taken for them; the grade is incomplete until they are re-run.", ctx.width - 2).map((l) => `  ${c.dim(l)}`));
-  for (const e of [...r.errors].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
+  for (const e of [...r.errors].sort((a, b) => byCode(a.code, b.code))) {
     out.push(`  ${c.magenta('run')} ${clean(e.code)}`);
     out.push(...label(ctx, 'Message', clean(e.message), 'words'));
   }

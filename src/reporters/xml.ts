@@ -4,6 +4,8 @@
 // CDATA, whose "]]>" cannot be escaped inside it), and anything XML 1.0 forbids is
 // written as a visible escape instead of making the file unreadable.
 
+import { hexEscape } from './common.js';
+
 /** An element: a name, attributes in the given order, and children (text or elements). */
 export interface XmlElement {
   name: string;
@@ -16,14 +18,9 @@ export interface XmlElement {
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function visible(c: string): string {
-  const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
 /** Character data: `&` and `<` escaped, and the `>` of every "]]>" (the one sequence text may not hold). */
 export function escapeText(text: string): string {
-  return text.replace(FORBIDDEN, visible).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/]]>/g, ']]&gt;');
+  return text.replace(FORBIDDEN, hexEscape).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/]]>/g, ']]&gt;');
 }
 
 /** An attribute value in double quotes; whitespace kept as character references so parsers do not fold it. */

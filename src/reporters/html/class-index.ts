@@ -5,7 +5,7 @@
 // the results and the folder each report.html lives in.
 
 import type { GradeResult } from '../../results.js';
-import { areaTitle, byRubricOrder, pts } from '../common.js';
+import { areaTitle, byCode, byRubricOrder, pts } from '../common.js';
 import { VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
 import { anchor, html, type Html } from './html.js';
 import { page } from './page.js';
@@ -54,7 +54,7 @@ const incomplete = (r: GradeResult) => r.errors.length > 0 || r.checks.some((c) 
 function matrix(entries: readonly ClassEntry[], cols: Column[]): Html {
   const rows = [...entries].sort((a, b) =>
     b.result.score.points - a.result.score.points || b.result.score.bonus - a.result.score.bonus ||
-    (a.result.submission.name < b.result.submission.name ? -1 : a.result.submission.name > b.result.submission.name ? 1 : 0));
+    byCode(a.result.submission.name, b.result.submission.name));
   const body = rows.map(({ result: r, folder }) => {
     const byId = new Map(r.checks.map((c) => [c.id, c]));
     const cells = cols.map((col) => {
@@ -116,7 +116,7 @@ function mostLost(entries: readonly ClassEntry[], cols: Column[], limit: number)
       if (c?.status === 'error') errors++;
     }
     return { ...col, failed, points, errors };
-  }).filter((s) => s.failed > 0).sort((a, b) => b.failed - a.failed || b.points - a.points || (a.id < b.id ? -1 : 1));
+  }).filter((s) => s.failed > 0).sort((a, b) => b.failed - a.failed || b.points - a.points || byCode(a.id, b.id));
   if (stats.length === 0) return html`<p>No check was lost by anyone.</p>`;
   const n = entries.length;
   return html`<table class="checks"><thead><tr><th>Check</th><th>Lost by</th><th>Points lost in all</th><th>Requirement</th></tr></thead><tbody>${

@@ -4,7 +4,7 @@
 // control characters, bidi overrides and other invisible characters become
 // printed escapes, and anything longer than MAX_TEXT is cut with its length.
 
-import { clean } from '../common.js';
+import { clean, head as firstUnits } from '../common.js';
 
 /** A fragment of markup that is already safe to emit. */
 export class Html {
@@ -29,13 +29,12 @@ export function escapeHtml(text: string): string {
 
 // Characters that change how the text around them reads without being seen:
 // bidi embeddings and isolates, zero-width marks, line/paragraph separators, BOM.
+// (clean() has already escaped controls, lone surrogates and the bidi overrides.)
 const INVISIBLE = /[\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Client text made visible: control and invisible characters as escapes, lone surrogates as U+FFFD. */
+/** Client text made visible: control, invisible and lone surrogate characters as escapes. */
 export function visible(text: string): string {
   return clean(text)
-    .replace(LONE_SURROGATE, '\uFFFD')
     .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -47,10 +46,7 @@ export function count(n: number): string {
 /** The first `max` characters of `text` (after visible()), never splitting a surrogate pair. */
 export function head(text: string, max: number): { shown: string; cut: boolean } {
   const v = visible(text);
-  if (v.length <= max) return { shown: v, cut: false };
-  let end = Math.max(0, max);
-  if (end > 0 && /[\uD800-\uDBFF]/.test(v[end - 1]!)) end--;
-  return { shown: v.slice(0, end), cut: true };
+  return v.length <= max ? { shown: v, cut: false } : { shown: firstUnits(v, max), cut: true };
 }
 
 /** Client text cut to `max` visible characters, with the original length shown when cut. */

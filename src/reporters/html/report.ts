@@ -42,6 +42,7 @@ ${mine.map((g) => {
 function header(r: GradeResult, checks: readonly CheckResult[]): Html {
   const env = r.environment;
   const incomplete = r.errors.length > 0 || checks.some((c) => c.status === 'error');
+  const warnings = r.warnings ?? [];
   const info: [string, string | undefined][] = [
     ['Submission', r.submission.dir],
     ['Seed', r.seed],
@@ -56,7 +57,7 @@ function header(r: GradeResult, checks: readonly CheckResult[]): Html {
 <p class="total">Total ${r.score.points}/${r.score.max}${r.score.bonusMax > 0 ? ` · Bonus ${r.score.bonus}/${r.score.bonusMax}` : ''}</p>
 ${incomplete ? html`<div class="banner error"><strong>This grade is incomplete.</strong> Some checks could not be measured because of a fault in the grader or the machine, not in the submission; their points are neither given nor taken. Re-run before publishing.</div>` : ''}
 ${r.errors.map((e) => html`<div class="banner error">Harness error: ${e.message} <code>${e.code}</code></div>`)}
-${(r.warnings ?? []).length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><ul>${(r.warnings ?? []).map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
+${warnings.length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 <dl class="info">${info.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
 <div class="replay"><span class="muted">Replay the run:</span><code class="copy">${reproduceCommand(r.submission.dir, r.seed)}</code></div>
 </header>`;
@@ -77,7 +78,7 @@ function stderrSection(r: GradeResult): Html | '' {
   const logs = r.logs.filter((l) => l.stderr.trim() !== '');
   if (logs.length === 0) return '';
   return html`<h2>Client stderr</h2>${logs.map((l) => {
-    const text = l.stderr.length > STDERR_CHARS ? l.stderr.slice(-STDERR_CHARS) : l.stderr;
+    const text = l.stderr.slice(-STDERR_CHARS);
     const cut = l.truncated || text.length < l.stderr.length;
     return html`<details open><summary>Scenario ${l.scenario}${cut ? ' (the end only: capped)' : ''}</summary><pre>${join(cleanLines(text), '\n')}</pre></details>`;
   })}`;

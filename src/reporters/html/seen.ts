@@ -9,10 +9,6 @@ const MAX_DEPTH = 6;
 const MAX_ITEMS = 100;
 const MAX_STRING = 500;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function scalar(v: unknown): Html | undefined {
   if (v === null || v === undefined) return html`<span class="v-null">none</span>`;
   if (typeof v === 'boolean') return html`<span class="v-bool">${v ? 'yes' : 'no'}</span>`;
@@ -42,13 +38,14 @@ export function seenValue(v: unknown, depth = 0): Html {
     if (words) return html`<ul class="flat">${list}${more(v.length - items.length)}</ul>`;
     return html`<ol class="nested">${list}${more(v.length - items.length)}</ol>`;
   }
-  if (!isPlainObject(v)) return html`<span class="v-null">?</span>`;
-  const keys = Object.keys(v);
+  // scalar() took null and every non-object, the branch above arrays: a record is left.
+  const rec = v as Record<string, unknown>;
+  const keys = Object.keys(rec);
   if (keys.length === 0) return html`<span class="v-null">(empty)</span>`;
   const shown = keys.slice(0, MAX_ITEMS);
   // A small record of scalars (a window's title and geometry) fits on one line.
-  const compact = shown.length <= 8 && shown.every((k) => scalar(v[k]) !== undefined && String(v[k]).length <= 40);
-  return html`<dl class="kv${compact ? ' compact' : ''}">${shown.map((k) => html`<dt>${k.slice(0, 80)}</dt><dd>${seenValue(v[k], depth + 1)}</dd>`)}${
+  const compact = shown.length <= 8 && shown.every((k) => scalar(rec[k]) !== undefined && String(rec[k]).length <= 40);
+  return html`<dl class="kv${compact ? ' compact' : ''}">${shown.map((k) => html`<dt>${k.slice(0, 80)}</dt><dd>${seenValue(rec[k], depth + 1)}</dd>`)}${
     keys.length > shown.length ? html`<dt class="more">… ${keys.length - shown.length} more</dt>` : ''
   }</dl>`;
 }
