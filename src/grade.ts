@@ -16,7 +16,7 @@ import type { ExecOutcome, Pack, PackRun, RunEnv } from './pack.js';
 import type { Sandbox, SandboxRun } from './sandbox/index.js';
 import { Rng } from './random.js';
 import type { CheckResult, GradeResult, HarnessError, RubricInfo } from './results.js';
-import { SCHEMA_VERSION } from './results.js';
+import { byCode, SCHEMA_VERSION } from './results.js';
 import { score, type Outcome } from './rubric.js';
 import { evidenceLines, stopsRun, verdictOf } from './verdict.js';
 import { VERSION } from './version.js';
@@ -247,7 +247,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
     if (selected.has(c.id)) continue;
     results.push({ id: c.id, line: c.line, area: rubric.lines.find((l) => l.id === c.line)!.area, title: c.requirement, points: 0, max: opts.weights[c.id] ?? c.points, status: 'skipped', requirement: c.requirement, scenario: 'none', durationMs: 0 });
   }
-  results.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  results.sort((a, b) => byCode(a.id, b.id));
   const outcomesById: Record<string, Outcome> = Object.fromEntries(results.map((r) => [r.id, r.status]));
   const errors = outcomes.flatMap((o) => o.errors);
   const probe = outcomes.map((o) => o.probe).find(Boolean);

@@ -5,6 +5,14 @@ import type { Area, Line, Score } from './rubric.js';
 
 export const SCHEMA_VERSION = 2;
 
+/**
+ * Code-unit order of two texts, for sorting ids and names (checks are sorted
+ * by id with it): the same on every machine, unlike localeCompare.
+ */
+export function byCode(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** One wire line as a report shows it. */
 export interface TranscriptLine {
   /** Milliseconds since the scenario started. */

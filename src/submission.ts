@@ -14,7 +14,7 @@ import { makeLauncher } from './launcher.js';
 import type { Limiter } from './limiter.js';
 import type { Pack } from './pack.js';
 import { PACKS, detectPack } from './packs/index.js';
-import { SCHEMA_VERSION, type CheckResult, type GradeResult, type HarnessError } from './results.js';
+import { byCode, SCHEMA_VERSION, type CheckResult, type GradeResult, type HarnessError } from './results.js';
 import { score } from './rubric.js';
 import { Sandbox, type SandboxMode } from './sandbox/index.js';
 import { VERSION } from './version.js';
@@ -118,7 +118,7 @@ export function unmeasured(dir: string, pack: Pack, setup: Pick<GradingSetup, 's
     scenario: 'none',
     durationMs: 0,
   }));
-  checks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  checks.sort((a, b) => byCode(a.id, b.id));
   return {
     schemaVersion: SCHEMA_VERSION,
     grader: { name: 'chatgrade', version: VERSION },

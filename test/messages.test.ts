@@ -3,8 +3,8 @@
 // was found, and traceback summaries that end at the student's code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tracebackSummary } from '../src/packs/chat/scenarios/structure.js';
-import type { GradeResult } from '../src/results.js';
 import { startGrader, type Grader } from './helpers/grading.js';
+import { checkOf as check } from './helpers/results.js';
 import { removeVariants, variant } from './helpers/variant.js';
 
 let grader: Grader;
@@ -16,8 +16,6 @@ afterAll(async () => {
   await grader?.close();
   await removeVariants();
 });
-
-const check = (r: GradeResult, id: string) => r.checks.find((c) => c.id === id)!;
 
 describe('tracebackSummary', () => {
   const tb = [

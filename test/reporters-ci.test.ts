@@ -10,11 +10,10 @@ import { SUMMARY_BUDGET, githubAnnotations, githubSummary, workflowCommand } fro
 import { bySubmission, gradebookRows } from '../src/reporters/gradebook.js';
 import { gradescopeFailureResults, gradescopeResults } from '../src/reporters/gradescope.js';
 import { htmlText, mdBlock, mdCode, mdId, mdText } from '../src/reporters/markdown.js';
-import type { CheckResult, GradeResult } from '../src/results.js';
-import { fixture } from './helpers/results.js';
+import type { GradeResult } from '../src/results.js';
+import { checkOf as check, fixture } from './helpers/results.js';
 
 const named = (r: GradeResult, name: string, dir = `/srv/class/${name}`): GradeResult => ({ ...r, submission: { dir, name } });
-const check = (r: GradeResult, id: string): CheckResult => r.checks.find((c) => c.id === id)!;
 
 describe('markdown helpers', () => {
   it('mdId writes an id bare only when all of it is plain', () => {

@@ -8,10 +8,10 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  byCode, byRubricOrder, hexEscape, cleanLines, compareAreaIds, compareLineIds, head, inRubricOrder, isBonus, lineGroups,
+  byRubricOrder, hexEscape, cleanLines, compareAreaIds, compareLineIds, head, inRubricOrder, isBonus, lineGroups,
   probeDescription, pts, shellQuote, stripAnsi, tail, transcriptExcerpt,
 } from '../src/reporters/common.js';
-import type { CheckResult, TranscriptLine } from '../src/results.js';
+import { byCode, type CheckResult, type TranscriptLine } from '../src/results.js';
 import { fixture } from './helpers/results.js';
 
 const ESC = '\u001b';

@@ -15,10 +15,9 @@ import {
   type ClassReporter, type Reporter,
 } from '../src/reporters/index.js';
 import type { CheckResult, GradeResult } from '../src/results.js';
-import { fixture } from './helpers/results.js';
+import { checkOf, fixture } from './helpers/results.js';
 
 const FAILURES = fixture('failures');
-const checkOf = (r: GradeResult, id: string): CheckResult => r.checks.find((c) => c.id === id)!;
 
 describe('json: canonicalResult', () => {
   /** The failures fixture with every optional key filled and an additive key `aaa` on every kind of object. */

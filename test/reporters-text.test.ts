@@ -9,14 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { classSummaryLines, terminalLines } from '../src/reporters/index.js';
 import { wrapChars, wrapWords } from '../src/reporters/layout.js';
 import { conditionCounts } from '../src/reporters/summary.js';
-import type { CheckResult, GradeResult } from '../src/results.js';
-import { fixture } from './helpers/results.js';
+import type { GradeResult } from '../src/results.js';
+import { checkOf as check, fixture } from './helpers/results.js';
 
 const YELLOW = '\u001b[33m';
 const GREEN = '\u001b[32m';
 const RED = '\u001b[31m';
-
-const check = (r: GradeResult, id: string): CheckResult => r.checks.find((c) => c.id === id)!;
 
 /** The row of a rubric line in the terminal table (its title, indented by two). */
 const lineRow = (lines: readonly string[], title: string): string => {

@@ -1,7 +1,7 @@
 // Helpers every reporter shares: rubric ordering, text hygiene, and the wire
 // transcript excerpt. Pure functions only; nothing here prints or writes.
 
-import type { CheckResult, RubricInfo, TranscriptLine } from '../results.js';
+import { byCode, type CheckResult, type RubricInfo, type TranscriptLine } from '../results.js';
 
 /** Options a caller (the CLI) passes to any reporter; each uses what applies. */
 export interface ReporterOptions {
@@ -84,14 +84,6 @@ export function tail(text: string, max: number): string {
 function position(ids: readonly { id: string }[], key: string): number {
   const i = ids.findIndex((x) => x.id === key);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-}
-
-/**
- * Code-unit order of two texts, for sorting: the same on every machine,
- * unlike localeCompare.
- */
-export function byCode(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Compare two checks by rubric order: area, then line, then check, then id. */

@@ -4,8 +4,8 @@
 // the class's results; rows sorted by submission so two runs diff cleanly.
 
 import { stringify } from 'csv-stringify/sync';
-import { SCHEMA_VERSION, type GradeResult } from '../results.js';
-import { byCode, clean, isIncomplete } from './common.js';
+import { byCode, SCHEMA_VERSION, type GradeResult } from '../results.js';
+import { clean, isIncomplete } from './common.js';
 import { canonicalResult } from './json.js';
 
 /** The gradebook's file name at the root of the output directory. */

@@ -2,8 +2,7 @@
 // order (schemaVersion first) so two reports diff line by line. The schema
 // is documented in docs/report-schema.md.
 
-import type { CheckResult, GradeResult } from '../results.js';
-import { byCode } from './common.js';
+import { byCode, type CheckResult, type GradeResult } from '../results.js';
 
 /** Key order for one kind of object; `children` gives the order of nested ones. */
 interface Shape {

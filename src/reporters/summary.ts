@@ -3,8 +3,8 @@
 // the end. Pure functions; the CLI decides where they go and about colour.
 
 import { Chalk } from 'chalk';
-import type { GradeResult } from '../results.js';
-import { byCode, clean, isIncomplete, tally, type ReporterOptions } from './common.js';
+import { byCode, type GradeResult } from '../results.js';
+import { clean, isIncomplete, tally, type ReporterOptions } from './common.js';
 import { bySubmission } from './gradebook.js';
 import { padEnd, padStart, truncate, width as columns, wrapWords } from './layout.js';
 

@@ -6,9 +6,9 @@
 // text keep the table aligned; colour is the caller's decision.
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { CheckResult, GradeResult } from '../results.js';
+import { byCode, type CheckResult, type GradeResult } from '../results.js';
 import {
-  areaTitle, byCode, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
+  areaTitle, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
   inRubricOrder, pts, reproduceCommand, runConditions, transcriptExcerpt, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';

@@ -2,10 +2,13 @@
 // built here (a hostile client, a class of several submissions).
 
 import { readFileSync } from 'node:fs';
-import type { GradeResult } from '../../src/results.js';
+import type { CheckResult, GradeResult } from '../../src/results.js';
 
 export const fixture = (name: 'full-marks' | 'failures' | 'harness-error' | 'skipped'): GradeResult =>
   JSON.parse(readFileSync(new URL(`../fixtures/results/${name}.json`, import.meta.url), 'utf8')) as GradeResult;
+
+/** The check `id` of a result (the fixtures hold every check of the rubric). */
+export const checkOf = (r: GradeResult, id: string): CheckResult => r.checks.find((c) => c.id === id)!;
 
 export const ESC = '\u001b';
 /** What a hostile or broken client can put in one line: "]]>" twice, ESC, NUL, a decoded invalid byte, and worse. */

@@ -4,8 +4,8 @@
 // histogram of totals; the checks most often lost. Pure: the caller passes
 // the results and the folder each report.html lives in.
 
-import type { GradeResult } from '../../results.js';
-import { areaTitle, byCode, byRubricOrder, pts } from '../common.js';
+import { byCode, type GradeResult } from '../../results.js';
+import { areaTitle, byRubricOrder, pts } from '../common.js';
 import { VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
 import { anchor, html, type Html } from './html.js';
 import { page } from './page.js';

@@ -4,7 +4,7 @@
 // control characters, bidi overrides and other invisible characters become
 // printed escapes, and anything longer than MAX_TEXT is cut with its length.
 
-import { clean, head as firstUnits } from '../common.js';
+import { clean, head as firstUnits, hexEscape } from '../common.js';
 
 /** A fragment of markup that is already safe to emit. */
 export class Html {
@@ -35,7 +35,7 @@ const INVISIBLE = /[\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]/g;
 /** Client text made visible: control, invisible and lone surrogate characters as escapes. */
 export function visible(text: string): string {
   return clean(text)
-    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(INVISIBLE, hexEscape); // all above U+00FF: \u escapes
 }
 
 /** `n` with thin-space thousands, e.g. "10 240". */
