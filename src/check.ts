@@ -8,7 +8,7 @@ import type { TranscriptEntry } from './fake-server/session.js';
 /** A check's outcome as its script reports it. */
 export type Verdict =
   | { status: 'passed'; nonStrict?: string[]; evidence?: TranscriptEntry[] }
-  | { status: 'failed'; expected: string; actual: string; evidence?: TranscriptEntry[] }
+  | { status: 'failed'; expected: string; actual: string; evidence?: TranscriptEntry[]; review?: string }
   | { status: 'error'; code: string; message: string };
 
 /** One check's implementation, run inside a pack's run `R`. Its requirement text lives in the pack's rubric. */

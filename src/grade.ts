@@ -189,6 +189,7 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
       if (verdict.status === 'failed') {
         result.expected = verdict.expected;
         result.actual = verdict.actual;
+        if (verdict.review) result.review = verdict.review;
       }
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };

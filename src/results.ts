@@ -55,6 +55,12 @@ export interface CheckResult {
   requirement: string;
   expected?: string;
   actual?: string;
+  /**
+   * Set on a failed check when the failure may be the grader's: it could not
+   * recognise a list, window, tab or button. Says what was not found and what
+   * was on screen, so a person looks at it before trusting the lost points.
+   */
+  review?: string;
   /** Tolerances the client needed (e.g. "\r\n line ending"): passed, but not strictly. */
   nonStrict?: string[];
   /** Wire excerpt that shows the verdict. */
