@@ -23,12 +23,17 @@ export interface CheckScript<R = unknown> {
 
 export const pass = (nonStrict?: string[]): Verdict => (nonStrict?.length ? { status: 'passed', nonStrict } : { status: 'passed' });
 export const fail = (expected: string, actual: string): Verdict => ({ status: 'failed', expected, actual });
+/** A failure that may be the grader's blindness: `review` says what was not found and what was on screen. */
+export const unsure = (expected: string, actual: string, review: string | undefined): Verdict =>
+  review === undefined ? fail(expected, actual) : { status: 'failed', expected, actual, review };
 
 /** A fixture or step could not be carried out by the student's client. */
 export class StepFailed extends Error {
   constructor(
     readonly expected: string,
     readonly actual: string,
+    /** Set when the step failed because the grader recognised nothing (results.ts CheckResult.review). */
+    readonly review?: string,
   ) {
     super(`${expected}: ${actual}`);
   }
@@ -50,7 +55,7 @@ export interface Limits {
   startup: number;
   /** One expected line on the wire. */
   line: number;
-  /** One expected change in the GUI. */
+  /** One expected change in the GUI (the handout: every change shows within 5 s). */
   gui: number;
   /** The barrier's visible change. */
   barrier: number;
@@ -69,7 +74,7 @@ export interface Limits {
 /** The limits for a --timeout-scale; the rubric's 300 ms of silence is a definition, not a limit, so it is never scaled. */
 export function limitsFor(scale: number): Limits {
   const s = (ms: number) => Math.round(ms * scale);
-  return { startup: s(10_000), line: s(2_000), gui: s(2_000), barrier: s(2_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
+  return { startup: s(10_000), line: s(2_000), gui: s(5_000), barrier: s(5_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
 }
 
 /** Setup steps a run does once and its checks share (connect, register, open a conversation...): the first caller runs it, later callers get the same promise. */

@@ -18,6 +18,8 @@ export interface Mutant {
   description: string;
   /** Check ids that must fail; every other check must pass. */
   fails: string[];
+  /** Of `fails`, those flagged for review (the grader recognised nothing there); default none. */
+  review: string[];
 }
 
 /** A materialised mutant: a temp folder holding the patched client. */
@@ -44,6 +46,7 @@ const manifestSchema = z.object({
       patch: z.string().regex(/^[a-z0-9_]+\.patch$/),
       description: z.string().min(1),
       fails: z.array(z.string()).min(1),
+      review: z.array(z.string()).default([]),
     }),
   ),
 });
@@ -65,6 +68,8 @@ export function listMutants(pack: Pick<Pack, 'mutants' | 'rubric'>): Mutant[] {
     seen.add(m.name);
     const unknown = m.fails.filter((id) => !known.has(id));
     if (unknown.length) throw new MutantError('mutant.badManifest', `${file}: mutant ${m.name} names unknown checks ${unknown.join(', ')}`);
+    const unfailed = m.review.filter((id) => !m.fails.includes(id));
+    if (unfailed.length) throw new MutantError('mutant.badManifest', `${file}: mutant ${m.name} flags for review checks it does not fail: ${unfailed.join(', ')}`);
   }
   return parsed.mutants;
 }

@@ -11,10 +11,12 @@ export const EVIDENCE_LINE_CHARS = 300;
 
 /** Turn whatever a script threw into a verdict: the student's failure or our error. */
 export function verdictOf(err: unknown): Verdict {
-  const e = err as Error & { code?: string; tried?: string[] };
-  if (err instanceof StepFailed) return { status: 'failed', expected: err.expected, actual: err.actual };
+  const e = err as Error & { code?: string; tried?: string[]; notFound?: boolean };
+  if (err instanceof StepFailed) return { status: 'failed', expected: err.expected, actual: err.actual, ...(err.review ? { review: err.review } : {}) };
   if (err instanceof HarnessFault) return { status: 'error', code: err.code, message: err.message };
-  if (e?.code === 'probe.actionFailed') return { status: 'failed', expected: 'the GUI control for this action', actual: e.message };
+  if (e?.code === 'probe.actionFailed') {
+    return { status: 'failed', expected: 'the GUI control for this action', actual: e.message, ...(e.notFound ? { review: `the grader recognised nothing to act on: ${e.tried?.at(-1) ?? e.message}` } : {}) };
+  }
   // The client's own code flooded the probe channel: its doing, not ours.
   if (e?.code === 'probe.flooded') return { status: 'failed', expected: 'probe traffic within the grader\'s limits', actual: e.message };
   if (typeof e?.code === 'string' && /^(env|probe|client|server|proc|sandbox)\./.test(e.code)) return { status: 'error', code: e.code, message: e.message };

@@ -97,6 +97,55 @@ describe('choosing users as a person does', () => {
   });
 });
 
+describe('a live screen, used as a person uses it', () => {
+  it('chooses "Chat with <user>" in the menu a right-click on the user opens, and says which item it chose', async () => {
+    const { link, driver } = await start('live_app.py', { args: ['menu'], known: ['bob', 'carol', 'dave'] });
+    expect(link.tree().get('.people')?.binds).toEqual(['<Button-3>']);
+    await driver.startChat(['carol']);
+    await statusIs(link, 'chat carol');
+    expect(driver.lastTried.join('; ')).toMatch(/right-clicked 'carol' in \.people; chose 'Chat with carol' in the menu/);
+    // The menu is down again and holds no grab: the next click still reaches the list.
+    expect(link.tree().get('.menu')?.mapped).toBe(false);
+    await driver.startChat(['bob', 'dave']);
+    await statusIs(link, 'invite bob,dave');
+  });
+
+  it('finds each user anew in a list rebuilt after every click', async () => {
+    const { link, driver } = await start('live_app.py', { args: ['boxes'], known: ['erin', 'finn', 'gus'] });
+    await driver.waitFor((ui) => (ui.users?.length === 3 ? true : undefined), { within: WITHIN, step: 'the three users' });
+    await driver.startChat(['erin', 'gus']);
+    await statusIs(link, 'new erin,gus');
+    expect(driver.lastTried.filter((s) => s.startsWith('ticked')).map((s) => s.replace(/ \(.*/, ''))).toEqual(["ticked 'erin'", "ticked 'gus'"]);
+  });
+
+  it('reads a Treeview row image as an icon in the main window', async () => {
+    const { link, driver } = await start('live_app.py', { args: ['tree'], known: ['hal'] });
+    expect(link.tree().get('.tree')?.images?.[0]).toMatchObject({ width: 1, height: 1 });
+    expect(driver.ui().mainImages).toEqual([link.tree().get('.tree')!.images![0]!.sha256]);
+  });
+
+  it('types into the box that takes text, not the read-only transcript, and presses the key the input binds', async () => {
+    const { link, driver } = await start('live_app.py', { args: ['chat'], known: ['bob'] });
+    driver.freezeLobby();
+    driver.setTokens(['hello']);
+    const chat = await driver.waitFor((ui) => ui.conversations.find((c) => c.window === '.chat'), { within: WITHIN, step: 'the chat window' });
+    expect(chat.transcript).toEqual(['bob: hello']);
+    expect(driver.analysis().conversations.get('.chat')).toMatchObject({ inputPath: '.chat.bar.input', transcriptPath: '.chat.log' });
+    await expect(link.command({ cmd: 'set_text', path: '.chat.log', text: 'x' })).rejects.toThrow(/did not take the typed text/);
+    await driver.say('.chat', 'hi there');
+    await statusIs(link, 'sent hi there');
+    expect(driver.lastTried.join('; ')).toMatch(/no Send button in '\.chat'; pressed Control-Return in \.chat\.bar\.input/);
+  });
+
+  it('without a token yet, a transcript that claims to be editable is found by typing: the box that does not take the text is tried no more', async () => {
+    const { link, driver } = await start('live_app.py', { args: ['chat'], known: ['bob'] });
+    await driver.waitFor((ui) => ui.conversations.find((c) => c.window === '.chat'), { within: WITHIN, step: 'the chat window' });
+    await driver.say('.chat', 'second try');
+    await statusIs(link, 'sent second try');
+    expect(driver.analysis().conversations.get('.chat')).toMatchObject({ inputPath: '.chat.bar.input', transcriptPath: '.chat.log' });
+  });
+});
+
 describe('conversations in notebook tabs', () => {
   it('opens tabs, reads members and the author on the line above, types in a hidden tab and closes it', async () => {
     const { link, driver } = await start('notebook_app.py', { known: ['bob', 'carol'] });

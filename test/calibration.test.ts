@@ -37,6 +37,7 @@ describe('calibration', () => {
       const r = g.get('reference')!;
       expect(lost(r)).toEqual({});
       expect([r.score.points, r.score.max, r.score.bonus, r.score.bonusMax]).toEqual([100, 100, 20, 20]);
+      expect(r.checks.filter((c) => c.review)).toEqual([]);
     }
   });
 
@@ -48,6 +49,9 @@ describe('calibration', () => {
         // On mismatch, the message shows what each lost check said.
         expect(Object.keys(details).sort(), `seed ${r.seed}: ${JSON.stringify(details, null, 1)}`).toEqual([...mutant.fails].sort());
         expect(r.checks.filter((c) => c.status === 'error')).toEqual([]);
+        // What the grader could not find is flagged, and nothing else.
+        const flagged = Object.fromEntries(r.checks.filter((c) => c.review).map((c) => [c.id, c.review]));
+        expect(Object.keys(flagged).sort(), `seed ${r.seed}: ${JSON.stringify(flagged, null, 1)}`).toEqual([...mutant.review].sort());
       }
     });
   }

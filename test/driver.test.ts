@@ -118,7 +118,7 @@ describe('startChat', () => {
     expect(err.tried).toEqual([
       "selected 'bob', 'carol' in .!frame.!listbox",
       'no button labelled chat/invite/talk/start/new in the main window',
-      'a double-click starts a chat with one user only',
+      'a double-click starts a chat with one user only, and a right-click on the list opens no menu',
     ]);
     expect(err.message).toMatch(/^could not start a chat with 'bob', 'carol': selected/);
   });
@@ -167,7 +167,7 @@ describe('startChat', () => {
     await driver.startChat(['carol']);
     expect(link.commands).toEqual([{ cmd: 'double_click', path: '.users', index: 1 }]);
     const err = await actionError(driver.startChat(['bob', 'carol']));
-    expect(err.tried.at(-1)).toBe('a double-click starts a chat with one user only');
+    expect(err.tried.at(-1)).toBe('a double-click starts a chat with one user only, and a right-click on the list opens no menu');
   });
 
   it('never selects two users in a single-select list', async () => {
@@ -192,7 +192,14 @@ describe('startChat', () => {
   });
 
   it('ticks the wanted Checkbuttons, unticks the others, then presses Chat', async () => {
-    const { link, driver } = setup('checkbuttons');
+    // Invoking a Checkbutton toggles it, as Tk does.
+    const toggle: Reaction = (req, l) => {
+      if (req.cmd !== 'invoke') return undefined;
+      const w = l.widgets.get(req.path)!;
+      if (w.cls === 'Checkbutton') l.diff([{ ...w, selected: !w.selected }]);
+      return undefined;
+    };
+    const { link, driver } = setup('checkbuttons', { react: toggle });
     await driver.startChat(['bob']);
     expect(link.commands).toEqual([
       { cmd: 'invoke', path: '.bob' },
@@ -214,7 +221,7 @@ describe('startChat', () => {
     await bare.driver.startChat(['carol']);
     expect(bare.link.commands).toEqual([{ cmd: 'invoke', path: '.list.!frame2.!button' }]);
     const err = await actionError(bare.driver.startChat(['bob', 'carol']));
-    expect(err.tried.at(-1)).toMatch(/no button labelled chat.*one user only/);
+    expect(err.tried).toEqual(['no button labelled chat/invite/talk/start/new in the main window', 'a double-click starts a chat with one user only, and a right-click on the list opens no menu']);
   });
 
   it('clicks per-user Labels then presses Chat; without Chat, double-clicks one', async () => {
@@ -234,7 +241,49 @@ describe('startChat', () => {
     await b.driver.startChat(['bob']);
     expect(b.link.commands).toEqual([{ cmd: 'double_click', path: '.bob' }]);
     const err = await actionError(b.driver.startChat(['bob', 'carol']));
-    expect(err.tried).toEqual(['no button labelled chat/invite/talk/start/new in the main window', 'a double-click starts a chat with one user only']);
+    expect(err.tried).toEqual(['no button labelled chat/invite/talk/start/new in the main window', 'a double-click starts a chat with one user only, and a right-click on the list opens no menu']);
+  });
+
+  it('finds each ticked user anew when the list is rebuilt after every click (new paths)', async () => {
+    // Every click rebuilds the Checkbuttons under new paths, as a list redrawn from scratch does.
+    let generation = 0;
+    const rebuild: Reaction = (req, l) => {
+      if (req.cmd !== 'invoke' || !/^\.(g\d+)?(bob|carol)$/.test(req.path)) return undefined;
+      const old = [...l.widgets.values()].filter((w) => w.cls === 'Checkbutton');
+      const clicked = l.widgets.get(req.path)!;
+      generation++;
+      l.diff(old.map((w) => ({ ...w, path: `.g${generation}${w.text}`, selected: w === clicked ? !w.selected : w.selected })), old.map((w) => w.path));
+      return undefined;
+    };
+    const { link, driver } = setup('checkbuttons', { react: rebuild });
+    await driver.startChat(['bob']);
+    expect(link.commands).toEqual([
+      { cmd: 'invoke', path: '.bob' },
+      { cmd: 'invoke', path: '.g1carol' },
+      { cmd: 'invoke', path: '.chat' },
+    ]);
+  });
+
+  it('opens the right-click menu of a list without a chat button and chooses its chat item', async () => {
+    const menu = { menus: [{ path: '.menu', items: ['Profile', 'Chat with carol', 'Invite selected'] }] };
+    const react: Reaction = (req) => (req.cmd === 'context_menu' ? menu : undefined);
+    const { link, driver } = setup('reference', { drop: ['.!frame2.!button'], react });
+    const lb = link.widgets.get('.!frame.!listbox')!;
+    link.widgets.set(lb.path, { ...lb, binds: ['<Button-3>'] });
+    await driver.startChat(['carol']);
+    expect(link.commands).toEqual([
+      { cmd: 'select', path: '.!frame.!listbox', indices: [1] },
+      { cmd: 'context_menu', path: '.!frame.!listbox', index: 1 },
+      { cmd: 'menu_invoke', path: '.menu', label: 'Chat with carol' },
+    ]);
+    await driver.startChat(['bob', 'carol']);
+    expect(link.commands.at(-1)).toEqual({ cmd: 'menu_invoke', path: '.menu', label: 'Invite selected' });
+    const none: Reaction = (req) => (req.cmd === 'context_menu' ? { menus: [{ path: '.menu', items: ['Profile'] }] } : undefined);
+    const bare = setup('reference', { drop: ['.!frame2.!button'], react: none });
+    bare.link.widgets.set(lb.path, { ...lb, binds: ['<Button-3>'] });
+    const err = await actionError(bare.driver.startChat(['carol']));
+    expect(err.tried.at(-1)).toBe("the menu offers 'Profile', none of them a chat/invite/message item");
+    expect(bare.link.commands.at(-1)).toEqual({ cmd: 'menu_invoke', path: '.menu' });
   });
 
   it('turns a rejected command into an ActionError naming it', async () => {

@@ -13,7 +13,7 @@ from . import dialogs
 from .dialogs import CommandError
 from .selection import cmd_select
 from .tkutil import (BUTTONISH, ENTRYISH, TTK_STATEFUL, centre, item_box, menu_labels,
-                     refuse_disabled, tree_items)
+                     posted_menus, refuse_disabled, tree_items, unpost)
 
 if TYPE_CHECKING:
     from .core import Agent
@@ -45,13 +45,19 @@ def cmd_set_text(agent: 'Agent', message: dict) -> None:
         raw.call('focus', path)
         raw.call(path, 'delete', 0, 'end')
         raw.call(path, 'insert', 0, text)
+        shown = str(raw.call(path, 'get'))
     elif cls == 'Text':
         raw.call('focus', path)
         raw.call(path, 'delete', '1.0', 'end')
         raw.call(path, 'insert', '1.0', text)
+        shown = str(raw.call(path, 'get', '1.0', 'end-1c'))
     else:
         raise CommandError(f'{path} is a {cls}, not an Entry, Text or Combobox')
     agent.dirty = True
+    # A person sees whether the text went in: a Text made read-only by
+    # intercepting its insert (idlelib's redirector) claims to be editable.
+    if shown != text:
+        raise CommandError(f'{path} did not take the typed text (it shows {shown[:60]!r})')
 
 
 def cmd_invoke(agent: 'Agent', message: dict) -> Any:
@@ -92,10 +98,19 @@ def cmd_key(agent: 'Agent', message: dict) -> None:
         agent.dirty = True
         return
     raw, path, _ = agent.target(path)
+    *modifiers, key = keysym.split('-')
+    state = 0
+    for modifier in modifiers:
+        if modifier not in _MODIFIERS:
+            raise CommandError(f'unknown modifier {modifier!r} in {keysym!r}')
+        state |= _MODIFIERS[modifier]
     raw.call('focus', '-force', path)
-    raw.call('event', 'generate', path, '<KeyPress>', '-keysym', keysym)
-    raw.call('event', 'generate', path, '<KeyRelease>', '-keysym', keysym)
+    raw.call('event', 'generate', path, '<KeyPress>', '-keysym', key, '-state', state)
+    raw.call('event', 'generate', path, '<KeyRelease>', '-keysym', key, '-state', state)
     agent.dirty = True
+
+
+_MODIFIERS = {'Shift': 1, 'Control': 4, 'Alt': 8}
 
 
 def cmd_double_click(agent: 'Agent', message: dict) -> None:
@@ -122,6 +137,48 @@ def cmd_double_click(agent: 'Agent', message: dict) -> None:
     raw.call('focus', path)
     agent.mouse.click(raw, path, *centre(box), times=2)
     agent.dirty = True
+
+
+def cmd_context_menu(agent: 'Agent', message: dict) -> Any:
+    """Right-click an item of a list (or a line of a Text, or the widget) and
+    say which menus that posted, with their entries."""
+    path = str(message['path'])
+    index = message.get('index')
+    raw, path, cls = agent.target(path)
+    raw.call('update', 'idletasks')
+    if cls in ('Listbox', 'Treeview', 'Text') and index is not None:
+        box = item_box(raw, path, cls, int(index))
+        if box is None:
+            raise CommandError(f'item {index} of {path} is not visible')
+    else:
+        box = (0, 0, int(raw.call('winfo', 'width', path)), int(raw.call('winfo', 'height', path)))
+    agent.mouse.click(raw, path, *centre(box), button=3)
+    raw.call('update', 'idletasks')
+    prefix = agent.prefix_of(raw)
+    menus = [{'path': prefix + menu, 'items': [label for _, label in menu_labels(raw, menu)]}
+             for menu in posted_menus(raw)]
+    agent.dirty = True
+    return {'menus': menus}
+
+
+def cmd_menu_invoke(agent: 'Agent', message: dict) -> None:
+    """Choose an entry of a posted menu as a release over it does: unpost, then
+    invoke. Without a label, only take the menu down (a person pressing Escape)."""
+    raw, menu, cls = agent.target(str(message['path']))
+    if cls != 'Menu':
+        raise CommandError(f'{menu} is a {cls}, not a Menu')
+    agent.dirty = True
+    if message.get('label') is None:
+        unpost(raw, menu)
+        return
+    label = str(message['label'])
+    for index, entry in menu_labels(raw, menu):
+        if entry == label:
+            break
+    else:
+        raise CommandError(f'{menu} has no entry {label!r}')
+    unpost(raw, menu)
+    raw.call(menu, 'invoke', index)
 
 
 def cmd_set_value(agent: 'Agent', message: dict) -> None:
@@ -198,4 +255,6 @@ COMMANDS: dict[str, Callable[['Agent', dict], Any]] = {
     'set_value': cmd_set_value,
     'show': cmd_show,
     'close': cmd_close,
+    'context_menu': cmd_context_menu,
+    'menu_invoke': cmd_menu_invoke,
 }

@@ -313,6 +313,13 @@ class Agent:
             reply = {'type': 'reply', 'id': ident, 'ok': False, 'error': error}
         self.send(reply)
 
+    def prefix_of(self, raw: Any) -> str:
+        """The '#N' prefix of the root whose interpreter this is ('' for the first)."""
+        for root in self.roots:
+            if root._chatgrade_raw is raw:
+                return str(root._chatgrade_prefix)
+        return ''
+
     def target(self, path: str) -> tuple[Any, str, str]:
         """The interpreter, Tk path and class of the widget the grader names."""
         prefix, tkpath = '', path

@@ -21,6 +21,12 @@ _LABELISH = frozenset({
     'Labelframe', 'TLabelframe',
 }) | BUTTONISH
 _NO_IMAGE = frozenset({'Message', 'Labelframe', 'TLabelframe'})
+# Widgets whose own bindings tell the grader how a person uses them (a
+# double-click or right-click on a list, the key that sends an input).
+_BINDABLE = frozenset({
+    'Listbox', 'Treeview', 'Text', 'Entry', 'TEntry', 'Label', 'TLabel',
+    'Canvas', 'Frame', 'TFrame', 'Checkbutton', 'TCheckbutton', 'Button', 'TButton',
+})
 _CLASSIC_STATEFUL = frozenset({
     'Label', 'Button', 'Radiobutton', 'Checkbutton', 'Menubutton',
     'Entry', 'Spinbox', 'Listbox', 'Text',
@@ -72,7 +78,29 @@ def _walk(agent: 'Agent', widget: Any, raw: Any, out: list, root: Any, prefix: s
         _walk(agent, child, raw, out, root, prefix, name, window)
 
 
+# What the agent itself binds on 'all' (core.py): not the program's.
+_AGENT_SEQUENCES = frozenset({'<Map>', '<Unmap>', '<Destroy>'})
+
+
+def bindings(raw: Any, path: str, cls: str) -> list[str]:
+    """The event sequences the program bound for this widget: on its own tag
+    and any tag of its own making, not its class's standard behaviour; for a
+    window, also what it bound on 'all'. Normalised by Tk ('<Control-Key-Return>')."""
+    window = str(raw.call('winfo', 'toplevel', path)) if path != '.' else '.'
+    is_window = path == window
+    own = [str(t) for t in raw.splitlist(raw.call('bindtags', path))
+           if str(t) != cls and (str(t) != 'all' or is_window) and (str(t) != window or is_window)]
+    out: set[str] = set()
+    for tag in own:
+        for sequence in raw.splitlist(raw.call('bind', tag)):
+            out.add(str(sequence))
+    return sorted(out - _AGENT_SEQUENCES)
+
+
 def _describe_window(raw: Any, path: str, record: dict, root: Any) -> None:
+    binds = bindings(raw, path, 'Toplevel' if path != '.' else 'Tk')
+    if binds:
+        record['binds'] = binds
     record['title'] = str(raw.call('wm', 'title', path))
     state = str(raw.call('wm', 'state', path))
     record['state'] = {'icon': 'iconic', 'zoomed': 'normal'}.get(state, state)
@@ -117,11 +145,15 @@ def _describe(agent: 'Agent', raw: Any, path: str, cls: str, record: dict, prefi
     elif cls == 'Treeview':
         items = tree_items(raw, path)
         rows = []
+        images = []
         for item in items:
             parts = [str(raw.call(path, 'item', item, '-text'))]
             parts += [str(v) for v in raw.splitlist(raw.call(path, 'item', item, '-values'))]
             rows.append(' '.join(p for p in parts if p))
+            images += _row_images(agent, raw, path, item)
         record['items'] = rows
+        if images:
+            record['images'] = images
         selected = set(str(s) for s in raw.splitlist(raw.call(path, 'selection')))
         record['selection'] = [i for i, item in enumerate(items) if item in selected]
         record['selectmode'] = str(raw.call(path, 'cget', '-selectmode'))
@@ -136,6 +168,10 @@ def _describe(agent: 'Agent', raw: Any, path: str, cls: str, record: dict, prefi
         current = str(raw.call(path, 'select'))
         if current:
             record['value'] = prefix + current
+    if cls in _BINDABLE:
+        binds = bindings(raw, path, cls)
+        if binds:
+            record['binds'] = binds
     if cls in TTK_STATEFUL:
         if raw.getboolean(raw.call(path, 'instate', 'disabled')):
             record['disabled'] = True
@@ -172,6 +208,19 @@ def _describe_canvas(agent: 'Agent', raw: Any, path: str, record: dict) -> None:
         record['images'] = images
     if texts:
         record['items'] = texts
+
+
+def _row_images(agent: 'Agent', raw: Any, path: str, item: str) -> list[dict]:
+    """A Treeview row's icon: its own -image, else the image of one of its tags."""
+    values = [raw.call(path, 'item', item, '-image')]
+    for tag in raw.splitlist(raw.call(path, 'item', item, '-tags')):
+        values.append(raw.call(path, 'tag', 'configure', tag, '-image'))
+    for value in values:
+        image = raw.splitlist(value) if value else ()
+        info = image_info(agent, raw, str(image[0])) if image else None
+        if info is not None:
+            return [info]
+    return []
 
 
 def _text_images(agent: 'Agent', raw: Any, path: str) -> list[dict]:

@@ -60,6 +60,31 @@ def menu_labels(raw: Any, menu: str) -> list[tuple[int, str]]:
     return labels
 
 
+def posted_menus(raw: Any) -> list[str]:
+    """Menus on screen now (posted by tk_popup or post), depth first from '.'."""
+    out: list[str] = []
+    todo = ['.']
+    while todo:
+        path = todo.pop(0)
+        for child in raw.splitlist(raw.call('winfo', 'children', path)):
+            child = str(child)
+            todo.append(child)
+            if str(raw.call('winfo', 'class', child)) == 'Menu' and \
+                    raw.getboolean(raw.call('winfo', 'ismapped', child)):
+                out.append(child)
+    return out
+
+
+def unpost(raw: Any, menu: str) -> None:
+    """Take a posted menu down and give back any grab it took, as Tk's own release does."""
+    try:
+        raw.call('tk::MenuUnpost', menu)
+    except Exception:
+        raw.call(menu, 'unpost')
+    if str(raw.call('grab', 'current')) == menu:
+        raw.call('grab', 'release', menu)
+
+
 def tree_items(raw: Any, path: str) -> list[str]:
     """Treeview item ids, depth first, as rows appear when expanded."""
     out: list[str] = []
@@ -87,17 +112,18 @@ class Mouse:
         self.time = 1_000_000
 
     def click(self, raw: Any, path: str, x: int, y: int, times: int = 1,
-              control: bool = False) -> None:
-        """Press and release button 1 at (x, y) of the widget, `times` times."""
+              control: bool = False, button: int = 1) -> None:
+        """Press and release a mouse button at (x, y) of the widget, `times` times."""
         self.time += 10_000
         state = self.CONTROL if control else 0
+        held = self.BUTTON1 << (button - 1)
         for _ in range(times):
             self.time += 40
-            raw.call('event', 'generate', path, '<ButtonPress-1>', '-x', x, '-y', y,
+            raw.call('event', 'generate', path, f'<ButtonPress-{button}>', '-x', x, '-y', y,
                      '-state', state, '-time', self.time)
             self.time += 40
-            raw.call('event', 'generate', path, '<ButtonRelease-1>', '-x', x, '-y', y,
-                     '-state', state | self.BUTTON1, '-time', self.time)
+            raw.call('event', 'generate', path, f'<ButtonRelease-{button}>', '-x', x, '-y', y,
+                     '-state', state | held, '-time', self.time)
 
     def drag(self, raw: Any, path: str, start: tuple[int, int], end: tuple[int, int]) -> None:
         """Press at start, move with button 1 held to end, release there."""

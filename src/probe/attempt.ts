@@ -31,6 +31,12 @@ export class Attempt {
     return new ActionError(this.what, [...this.tried]);
   }
 
+  /** The action ends because nothing recognisable was there to act on (flagged for review). */
+  missing(why: string): ActionError {
+    this.tried.push(why);
+    return new ActionError(this.what, [...this.tried], true);
+  }
+
   /** Send a command; a refusal ends the action naming it. */
   async exec(req: AgentRequest, description: string): Promise<unknown> {
     let result: unknown;

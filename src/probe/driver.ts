@@ -6,6 +6,7 @@
 // line, a new window) is the scenario's business.
 
 import { Attempt, q } from './attempt.js';
+import { startChat, type Screen } from './start-chat.js';
 import { ActionError, type ChatUi, type Driver } from './ui.js';
 import { ProbeTimeout, waitForUi } from './wait.js';
 import {
@@ -40,9 +41,24 @@ export interface TkDriverOptions extends InterpretContext {
   commandTimeoutMs?: number;
   /** How long quit() watches for a question ("Really log out?") or the main window going, before timeScale. Default 1000 ms. */
   confirmWithinMs?: number;
+  /**
+   * Read every view as a lobby view (no conversation) until freezeLobby():
+   * for a caller that knows when the first conversation event comes (the chat
+   * pack's session). Default: no view is a lobby view.
+   */
+  lobby?: boolean;
 }
 
 const list = (users: readonly string[]): string => users.map(q).join(', ');
+
+/** The key an input binds to send (its own bindings and its window's), in the order a person tries them. */
+export function sendKey(binds: readonly string[]): string | undefined {
+  const has = (re: RegExp): boolean => binds.some((b) => re.test(b));
+  if (has(/^<(?:Key-|KeyPress-)?Return>$/)) return 'Return';
+  if (has(/^<Control-(?:Key-|KeyPress-)?Return>$/)) return 'Control-Return';
+  if (has(/^<(?:Key-|KeyPress-)?KP_Enter>$/)) return 'KP_Enter';
+  return undefined;
+}
 
 /** Drives a Tk client through the agent's ProbeLink. */
 /** A sync slower than this came from a blocked event loop, not from drawing. */
@@ -56,12 +72,17 @@ export class TkDriver implements Driver {
   private readonly knownListeners = new Set<() => void>();
   /** What the last action did (or tried), in order: for "the click had no effect" messages. */
   lastTried: readonly string[] = [];
+  /** Learned by cause (read-windows.ts Learned): views before the first conversation, message tokens, inputs typed into. */
+  private lobby: ReadonlySet<string> | 'all';
+  private tokens: string[] = [];
+  private readonly typed = new Map<string, boolean>();
 
   constructor(
     private readonly link: ProbeLink,
     opts: TkDriverOptions,
   ) {
-    const { timeScale, commandTimeoutMs, confirmWithinMs, ...ctx } = opts;
+    const { timeScale, commandTimeoutMs, confirmWithinMs, lobby, ...ctx } = opts;
+    this.lobby = lobby ? 'all' : new Set();
     this.ctx = { ...ctx, knownUsers: [...ctx.knownUsers] };
     this.scale = timeScale ?? 1;
     this.commandMs = commandTimeoutMs ?? 2000;
@@ -71,12 +92,30 @@ export class TkDriver implements Driver {
   /** Replace the user names the grader has announced; pending waits re-evaluate. */
   setKnownUsers(users: readonly string[]): void {
     this.ctx = { ...this.ctx, knownUsers: [...users] };
+    this.changed();
+  }
+
+  /** Every view on screen now is a lobby view, never a conversation (call before the first conversation event). */
+  freezeLobby(): void {
+    if (this.lobby !== 'all') return;
+    const a = this.analysis();
+    this.lobby = new Set([...a.ui.windows.map((w) => w.id), ...a.tabs.keys()]);
+    this.changed();
+  }
+
+  /** The unique tokens of the texts the server sent: a transcript is where they show. */
+  setTokens(tokens: readonly string[]): void {
+    this.tokens = [...tokens];
+    this.changed();
+  }
+
+  private changed(): void {
     for (const l of [...this.knownListeners]) l();
   }
 
   /** The interpretation with the widget paths behind it. */
   analysis(): Analysis {
-    return analyze(this.link.tree(), this.ctx);
+    return analyze(this.link.tree(), { ...this.ctx, learned: { lobby: this.lobby, tokens: this.tokens, typed: this.typed } });
   }
 
   ui(): ChatUi {
@@ -112,86 +151,21 @@ export class TkDriver implements Driver {
 
   async startChat(users: string[]): Promise<void> {
     const run = this.begin(`could not start a chat with ${list(users)}`);
-    await this.settle();
-    const a = this.analysis();
-    const main = a.ui.main;
-    if (main === undefined) throw run.fail('no main window on screen');
-    const view = a.users;
-    if (!view) throw run.fail(`no list of online users in the main window '${main}'`);
-    const entries: UserEntry[] = [];
-    for (const u of users) {
-      const e = view.entries.find((x) => x.user === u);
-      if (!e) throw run.fail(`${q(u)} is not in the online list (shown: ${list(view.entries.map((x) => x.user)) || 'nobody'})`);
-      entries.push(e);
-    }
-    const userPaths = new Set(view.kind === 'widgets' ? view.entries.map((e) => e.path) : []);
-    const widgets = this.region(a, main).filter((w) => !userPaths.has(w.path));
-    const chat = widgets.find((w) => matchesOverride(w, this.ctx.ui?.invite)) ??
-      widgets.find((w) => isButton(w) && CHAT_WORDS.test(caption(w)));
-    const noChat = 'no button labelled chat/invite/talk/start/new in the main window';
-    const one = entries.length === 1 ? entries[0] : undefined;
-    const record = (path: string): WidgetRecord | undefined => this.link.tree().get(path);
-    await this.showTabOf(run, a, entries[0]?.path ?? view.path);
+    return startChat(this.screen(), run, users);
+  }
 
-    if (view.kind === 'listbox' || view.kind === 'treeview') {
-      const mode = view.selectmode ?? '';
-      if (!one && ['single', 'browse', 'none'].includes(mode)) {
-        throw run.fail(`${view.path} lets one user be selected at a time (selectmode ${mode}), so ${list(users)} cannot be selected together`);
-      }
-      const indices = entries.map((e) => e.index ?? -1);
-      await run.exec({ cmd: 'select', path: view.path, indices }, `selected ${list(users)} in ${view.path}`);
-      if (chat) return run.invoke(chat);
-      run.note(noChat);
-      if (!one) throw run.fail('a double-click starts a chat with one user only');
-      await run.exec({ cmd: 'double_click', path: view.path, index: one.index ?? 0 }, `double-clicked ${q(one.user)} in ${view.path}`);
-      return;
-    }
-    if (view.kind === 'text') {
-      if (chat) {
-        const lines = entries.map((e) => e.index ?? 0);
-        const [first, last] = [Math.min(...lines), Math.max(...lines)];
-        const between = view.entries.filter((e) => !users.includes(e.user) && (e.index ?? -1) > first && (e.index ?? -1) < last);
-        if (between.length) throw run.fail(`${list(users)} are not on adjacent lines of ${view.path} (${list(between.map((e) => e.user))} in between), and a drag selects one run of lines`);
-        const range = Array.from({ length: last - first + 1 }, (_, i) => first + i);
-        await run.exec({ cmd: 'select', path: view.path, indices: range }, `selected the line${range.length > 1 ? 's' : ''} of ${list(users)} in ${view.path}`);
-        return run.invoke(chat);
-      }
-      run.note(noChat);
-      if (!one) throw run.fail('a double-click starts a chat with one user only');
-      await run.exec({ cmd: 'double_click', path: view.path, index: one.index ?? 0 }, `double-clicked ${q(one.user)} in ${view.path}`);
-      return;
-    }
-    // One widget per user.
-    const cls = view.path;
-    if (cls === 'Checkbutton') {
-      for (const e of view.entries) {
-        const want = users.includes(e.user);
-        if (Boolean(record(e.path)?.selected) !== want) {
-          await run.exec({ cmd: 'invoke', path: e.path }, `${want ? 'ticked' : 'unticked'} ${q(e.user)} (${e.path})`);
-        }
-      }
-      if (chat) return run.invoke(chat);
-      throw run.fail(noChat);
-    }
-    if (cls === 'Button' && chat) {
-      for (const e of entries) await run.exec({ cmd: 'invoke', path: e.path }, `pressed ${q(e.user)} (${e.path})`);
-      return run.invoke(chat);
-    }
-    if (cls === 'Radiobutton' || cls === 'Button') {
-      if (!one) throw run.fail(chat ? 'one user at a time can be chosen with Radiobuttons' : `${noChat}, and pressing a user's button starts a chat with one user only`);
-      if (!chat) run.note(noChat);
-      await run.exec({ cmd: 'invoke', path: one.path }, `pressed ${q(one.user)} (${one.path})`);
-      if (chat) await run.invoke(chat);
-      return;
-    }
-    // Labels: the agent's invoke clicks a non-button once, as a person selecting it would.
-    if (chat) {
-      for (const e of entries) await run.exec({ cmd: 'invoke', path: e.path }, `clicked ${q(e.user)} (${e.path})`);
-      return run.invoke(chat);
-    }
-    run.note(noChat);
-    if (!one) throw run.fail('a double-click starts a chat with one user only');
-    await run.exec({ cmd: 'double_click', path: one.path }, `double-clicked ${q(one.user)} (${one.path})`);
+  /** What start-chat.ts acts through: a fresh look before every step. */
+  private screen(): Screen {
+    return {
+      look: async () => {
+        await this.settle();
+        return this.analysis();
+      },
+      region: (a, window) => this.region(a, window),
+      record: (path) => this.link.tree().get(path),
+      showTabOf: (run, a, path) => this.showTabOf(run, a, path),
+      ...(this.ctx.ui?.invite ? { inviteOverride: this.ctx.ui.invite } : {}),
+    };
   }
 
   async accept(invitationWindow: string): Promise<void> {
@@ -201,7 +175,7 @@ export class TkDriver implements Driver {
     this.requireWindow(a, invitationWindow, run);
     const path = a.invitations.get(invitationWindow)?.acceptPath ??
       this.findButton(a, invitationWindow, ACCEPT_WORDS, this.ctx.ui?.accept)?.path;
-    if (!path) throw run.fail(`no button labelled accept/join/yes/ok in '${invitationWindow}'${this.buttonList(a, invitationWindow)}`);
+    if (!path) throw run.missing(`no button labelled accept/join/yes/ok in '${invitationWindow}'${this.buttonList(a, invitationWindow)}`);
     return run.invoke(this.link.tree().get(path)!);
   }
 
@@ -219,16 +193,34 @@ export class TkDriver implements Driver {
 
   async say(conversationWindow: string, text: string): Promise<void> {
     const run = this.begin(`could not send ${JSON.stringify(text)} in '${conversationWindow}'`);
+    // Type where a person types; a box that does not take the text is no input, so try the next one.
+    for (let attempt = 0; ; attempt++) {
+      await this.settle();
+      const a = this.analysis();
+      this.requireWindow(a, conversationWindow, run);
+      const conv = a.conversations.get(conversationWindow);
+      if (!conv) throw run.missing(`'${conversationWindow}' has no input (Entry or small Text) beside a transcript`);
+      await this.showTabOf(run, a, conversationWindow);
+      try {
+        await run.exec({ cmd: 'set_text', path: conv.inputPath, text }, `typed the text into ${conv.inputPath}`);
+        this.typed.set(conv.inputPath, true);
+        break;
+      } catch (err) {
+        if (!(err instanceof ActionError) || !/did not take the typed text/.test(err.message) || attempt >= 2) throw err;
+        this.typed.set(conv.inputPath, false);
+      }
+    }
     await this.settle();
     const a = this.analysis();
-    this.requireWindow(a, conversationWindow, run);
     const conv = a.conversations.get(conversationWindow);
-    if (!conv) throw run.fail(`'${conversationWindow}' has no input (Entry or small Text) beside a transcript`);
-    await this.showTabOf(run, a, conversationWindow);
-    await run.exec({ cmd: 'set_text', path: conv.inputPath, text }, `typed the text into ${conv.inputPath}`);
+    const input = conv ? this.link.tree().get(conv.inputPath) : undefined;
+    if (!conv || !input) throw run.fail(`'${conversationWindow}' went away after typing`);
     if (conv.sendPath) return run.invoke(this.link.tree().get(conv.sendPath)!);
     run.note(`no Send button in '${conversationWindow}'`);
-    await run.exec({ cmd: 'key', path: conv.inputPath, keysym: 'Return' }, `pressed Return in ${conv.inputPath}`);
+    const key = sendKey([...(input.binds ?? []), ...(this.link.tree().get(input.window)?.binds ?? [])]);
+    const image = key ? undefined : this.region(a, conversationWindow).find((w) => isButton(w) && !caption(w) && w.image && w.parent === input.parent);
+    if (image) return run.invoke(image);
+    await run.exec({ cmd: 'key', path: conv.inputPath, keysym: key ?? 'Return' }, `pressed ${key ?? 'Return'} in ${conv.inputPath}`);
   }
 
   async closeConversation(conversationWindow: string): Promise<void> {
@@ -252,7 +244,7 @@ export class TkDriver implements Driver {
     const outside = (this.region(a, host)).filter((w) => !isWithin(w.path, tab.notebook));
     const closer = outside.find((w) => matchesOverride(w, this.ctx.ui?.leave)) ??
       outside.find((w) => isButton(w) && LEAVE_WORDS.test(caption(w)) && !QUIT_WORDS.test(caption(w)));
-    if (!closer) throw run.fail(`no button labelled leave/close in the tab '${tab.title}' nor beside its notebook ${tab.notebook}`);
+    if (!closer) throw run.missing(`no button labelled leave/close in the tab '${tab.title}' nor beside its notebook ${tab.notebook}`);
     await this.showTabOf(run, a, conversationWindow);
     return run.invoke(closer);
   }
@@ -282,7 +274,7 @@ export class TkDriver implements Driver {
     if (radio) return run.invoke(radio);
     const button = widgets.find((w) => isButton(w) && says(w));
     if (button) return run.invoke(button);
-    throw run.fail(`no OptionMenu/Combobox option, Radiobutton or button labelled ${q(status)}${menus.length ? '' : ' in the main window'}`);
+    throw run.missing(`no OptionMenu/Combobox option, Radiobutton or button labelled ${q(status)}${menus.length ? '' : ' in the main window'}`);
   }
 
   async quit(): Promise<void> {
@@ -290,14 +282,14 @@ export class TkDriver implements Driver {
     await this.settle();
     const a = this.analysis();
     const main = a.ui.main;
-    if (main === undefined) throw run.fail('no main window on screen');
+    if (main === undefined) throw run.missing('no main window on screen');
     const before = new Set(a.ui.windows.map((w) => w.id));
     try {
       await this.closeWindow(run, main);
     } catch (err) {
       if (!(err instanceof ActionError)) throw err;
       const button = this.findButton(a, main, QUIT_WORDS, this.ctx.ui?.quit);
-      if (!button) throw run.fail('no button labelled quit/exit in the main window');
+      if (!button) throw run.missing('no button labelled quit/exit in the main window');
       await run.invoke(button);
     }
     await this.confirmQuit(run, main, before);

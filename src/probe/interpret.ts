@@ -14,7 +14,7 @@ import {
   windowTexts,
   type ConversationView,
   type InvitationView,
-  type Region,
+  type Learned,
   type UiOverrides,
 } from './read-windows.js';
 import { baseClass, isOpenWindow, isWithin, matchesOverride, nameTokens, tkPath, treeOrder } from './tk-tree.js';
@@ -43,7 +43,8 @@ export {
   widgetsIn,
 } from './tk-tree.js';
 export { entryUser, isDecoration, statusWords, type UserEntry, type UsersView } from './read-users.js';
-export type { ConversationView, InvitationView, UiOverrides } from './read-windows.js';
+export { hasToken, withoutTime } from './read-windows.js';
+export type { ConversationView, InvitationView, Learned, UiOverrides } from './read-windows.js';
 
 /** What the interpreter needs to know besides the tree. */
 export interface InterpretContext {
@@ -52,6 +53,8 @@ export interface InterpretContext {
   /** Every user name the grader has announced so far. */
   knownUsers: readonly string[];
   ui?: UiOverrides;
+  /** What the grader learned by cause (docs/PROBE.md, "Views found by cause"). */
+  learned?: Learned;
 }
 
 /** A notebook tab holding a conversation: where it lives and whether it is in front. */
@@ -110,6 +113,10 @@ function notebookTabs(order: readonly WidgetRecord[], open: ReadonlySet<string>,
 /** Read the tree: the semantic UI plus the widgets behind it. */
 export function analyze(tree: WidgetTree, ctx: InterpretContext): Analysis {
   const o = ctx.ui ?? {};
+  const learned = ctx.learned ?? {};
+  // A view on screen before the first conversation event is never a conversation (a welcome or lobby tab).
+  const lobby = learned.lobby;
+  const inLobby = (id: string): boolean => lobby === 'all' || (lobby?.has(id) ?? false);
   const known = new Set<string>([...ctx.knownUsers, ctx.self]);
   const order = treeOrder(tree);
   const windows = order.filter(isOpenWindow);
@@ -137,7 +144,7 @@ export function analyze(tree: WidgetTree, ctx: InterpretContext): Analysis {
   const convTabs: UiWindow[] = [];
   for (const t of tabList) {
     const widgets = byPane.get(t.pane) ?? [];
-    const conv = readConversation({ id: t.pane, title: t.title, widgets, notebook: t.notebook }, known, o);
+    const conv = inLobby(t.pane) ? undefined : readConversation({ id: t.pane, title: t.title, widgets, notebook: t.notebook }, known, o, learned);
     if (conv) {
       convViews.set(t.pane, conv.view);
       conversations.push({ window: t.pane, title: t.title, members: conv.members, transcript: conv.transcript });
@@ -195,7 +202,7 @@ export function analyze(tree: WidgetTree, ctx: InterpretContext): Analysis {
     let kind: UiWindow['kind'] = win.path.startsWith('dialog#') ? 'dialog' : 'other';
     if (win.path === main) kind = 'main';
     else {
-      const conv = readConversation({ id: win.path, title, widgets }, known, o);
+      const conv = inLobby(win.path) ? undefined : readConversation({ id: win.path, title, widgets }, known, o, learned);
       const inv = conv ? undefined : readInvitation(win, widgets, o);
       if (conv) {
         kind = 'conversation';

@@ -55,6 +55,23 @@ export interface InvitationView {
   declinePath?: string;
 }
 
+/**
+ * What the grader learned by cause, not by layout: from the wire it spoke and
+ * from its own actions. The readers prefer it to any guess.
+ */
+export interface Learned {
+  /**
+   * Views (window paths, tab panes) that were on screen before the first
+   * conversation event: a welcome, lobby or server tab is never a
+   * conversation. 'all' while no conversation event has happened yet.
+   */
+  lobby?: ReadonlySet<string> | 'all';
+  /** The unique token of every text the server sent in SEND_MESSAGE: a conversation's transcript is where they show. */
+  tokens?: readonly string[];
+  /** Widgets the grader typed into: true when the text went in, false when the widget did not take it. */
+  typed?: ReadonlyMap<string, boolean>;
+}
+
 /** A region to read: a window, or a notebook tab (its widgets whether shown or not). */
 export interface Region {
   /** Window path, or the tab's pane path. */
@@ -111,22 +128,58 @@ export interface ConversationRead {
 
 const saysMembers = (w: WidgetRecord): boolean => MEMBERS_WORDS.test(w.text ?? '') || MEMBERS_WORDS.test(w.items?.[0] ?? '');
 
+/** A leading time on a transcript line: `[10:21] `, `10:21:05 `, `(9:05 pm) `. */
+const LEADING_TIME = /^\s*[[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s*[-|]?\s*/;
+
+/** A transcript line as a person reads it: a leading time is no part of who said what. */
+export function withoutTime(line: string): string {
+  const m = LEADING_TIME.exec(line);
+  return m && m[0].length < line.length ? line.slice(m[0].length) : line;
+}
+
+/** Does a line show this token (a whole run of name characters, not part of a longer one)? */
+export function hasToken(line: string, token: string): boolean {
+  return nameTokens(line).includes(token);
+}
+
+/** The lines a Text or Listbox shows. */
+function linesOf(w: WidgetRecord): string[] {
+  return baseClass(w.cls) === 'Text' ? textLines(w.text).map((l) => l.line) : (w.items ?? []).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+}
+
 /** The conversation in a region, when it has an input and a transcript. */
-export function readConversation(region: Region, known: ReadonlySet<string>, o: UiOverrides): ConversationRead | undefined {
+export function readConversation(region: Region, known: ReadonlySet<string>, o: UiOverrides, learned: Learned = {}): ConversationRead | undefined {
   const { widgets, id } = region;
-  const send = findButton(widgets, SEND_WORDS, o.send, id);
-  const sameParentAsSend = (w: WidgetRecord): boolean => send !== undefined && w.parent === send.parent;
-  const entries = widgets.filter((w) => baseClass(w.cls) === 'Entry');
+  const typed = learned.typed ?? new Map<string, boolean>();
+  // A widget that did not take typed text is no input, whatever it claims about itself.
+  const takes = (w: WidgetRecord): boolean => typed.get(w.path) !== false;
+  const entries = widgets.filter((w) => baseClass(w.cls) === 'Entry' && takes(w));
   const texts = widgets.filter((w) => baseClass(w.cls) === 'Text');
   const listboxes = widgets.filter((w) => baseClass(w.cls) === 'Listbox');
+  const forcedInput = widgets.find((w) => matchesOverride(w, o.input, id));
+  const typedInput = widgets.find((w) => typed.get(w.path) === true);
 
-  let input = widgets.find((w) => matchesOverride(w, o.input, id));
+  // By cause first: the transcript is where the server's message tokens show.
+  const tokens = learned.tokens ?? [];
+  const tokenLines = (w: WidgetRecord): number => (tokens.length ? linesOf(w).filter((l) => tokens.some((t) => hasToken(l, t))).length : 0);
+  let transcript = widgets.find((w) => w !== forcedInput && matchesOverride(w, o.transcript, id));
+  if (!transcript) {
+    for (const w of [...texts, ...listboxes]) {
+      if (w === forcedInput || w === typedInput || tokenLines(w) === 0) continue;
+      if (!transcript || tokenLines(w) > tokenLines(transcript)) transcript = w;
+    }
+  }
+
+  const send = findButton(widgets, SEND_WORDS, o.send, id);
+  const sameParentAsSend = (w: WidgetRecord): boolean => send !== undefined && w.parent === send.parent;
+  let input = forcedInput ?? typedInput;
   if (!input && entries.length) input = entries.find(sameParentAsSend) ?? entries[entries.length - 1];
   if (!input) {
-    const editable = texts.filter((t) => !t.disabled);
+    // Not the transcript, not a box that refused typed text, not a disabled one.
+    const editable = texts.filter((t) => t !== transcript && takes(t) && !t.disabled);
     // Two Texts: the input is the editable one beside Send, else the last one; one editable Text is an input only when a Listbox can be the transcript.
     if (texts.length >= 2 && editable.length) input = editable.find(sameParentAsSend) ?? editable[editable.length - 1];
-    else if (texts.length === 1 && editable.length === 1 && listboxes.length && send) input = editable[0];
+    else if (texts.length === 1 && editable.length === 1 && listboxes.length && (send || transcript)) input = editable[0];
   }
   if (!input) return undefined;
 
@@ -136,7 +189,7 @@ export function readConversation(region: Region, known: ReadonlySet<string>, o: 
     return toks.length === 1 && known.has(toks[0] ?? '');
   }).length;
 
-  let transcript = widgets.find((w) => w !== input && matchesOverride(w, o.transcript, id));
+  if (transcript === input) transcript = undefined;
   if (!transcript) {
     const textPool = texts.filter((t) => t !== input);
     const listPool = listboxes.filter((l) => !matchesOverride(l, o.members, id));
@@ -150,9 +203,7 @@ export function readConversation(region: Region, known: ReadonlySet<string>, o: 
   }
   if (!transcript) return undefined;
 
-  const transcriptLines = baseClass(transcript.cls) === 'Text'
-    ? textLines(transcript.text).map((l) => l.line)
-    : (transcript.items ?? []).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const transcriptLines = linesOf(transcript).map(withoutTime);
 
   const membersDisplay = findMembers(region, [input, transcript, send], known, o.members);
   const view: ConversationView = {

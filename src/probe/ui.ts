@@ -49,12 +49,18 @@ export interface ChatUi {
   windows: UiWindow[];
 }
 
-/** A semantic action failed; `tried` lists what was attempted, in order. */
+/**
+ * A semantic action failed; `tried` lists what was attempted, in order.
+ * `notFound` when it failed because the grader recognised no widget to act
+ * on (no list, no button, no input): maybe the grader's blindness, so the
+ * lost check is flagged for a person to look at.
+ */
 export class ActionError extends Error {
   readonly code = 'probe.actionFailed';
   constructor(
     message: string,
     readonly tried: string[],
+    readonly notFound = false,
   ) {
     super(tried.length ? `${message}: ${tried.join('; ')}` : message);
   }
@@ -66,6 +72,10 @@ export interface Driver {
   readonly lastTried?: readonly string[];
   /** The UI as seen now. */
   ui(): ChatUi;
+  /** The first conversation event is about to happen: views on screen now are no conversations (drivers that find views by cause). */
+  freezeLobby?(): void;
+  /** The unique tokens of every text the server has sent in SEND_MESSAGE (drivers that find transcripts by cause). */
+  setTokens?(tokens: readonly string[]): void;
   /** Resolve with fn's first non-undefined result as the UI changes; reject with a timeout naming `step`. */
   waitFor<T>(fn: (ui: ChatUi) => T | undefined, opts: { within: number; step: string }): Promise<T>;
   /** Round trip through the GUI's event loop; rejects if it does not answer within `within` ms. */

@@ -53,6 +53,19 @@ export interface WidgetRecord {
   images?: ImageInfo[];
   /** Buttons: has a command (or a dialog answer). */
   hasCommand?: boolean;
+  /**
+   * Event sequences the program bound for this widget itself (its own and
+   * custom bind tags, not its class's), as Tk spells them: `<Button-3>`,
+   * `<Double-Button-1>`, `<Control-Key-Return>`. On a window: those of the
+   * window's tag and of `all`, which reach every widget inside it.
+   */
+  binds?: string[];
+}
+
+/** A menu a right-click posted, with its entries' labels. */
+export interface PostedMenu {
+  path: string;
+  items: string[];
 }
 
 /** Agent -> grader. */
@@ -71,11 +84,15 @@ export type AgentCommand =
   | { id: number; cmd: 'select'; path: string; indices: number[] }
   | { id: number; cmd: 'set_text'; path: string; text: string }
   | { id: number; cmd: 'invoke'; path: string }
+  /** `keysym` may carry modifiers: `Control-Return`. */
   | { id: number; cmd: 'key'; path: string; keysym: string }
   | { id: number; cmd: 'double_click'; path: string; index?: number }
   | { id: number; cmd: 'set_value'; path: string; value: string }
   | { id: number; cmd: 'show'; path: string; tab: string }
-  | { id: number; cmd: 'close'; window: string };
+  | { id: number; cmd: 'close'; window: string }
+  | { id: number; cmd: 'context_menu'; path: string; index?: number }
+  /** Without `label`, only takes the posted menu down. */
+  | { id: number; cmd: 'menu_invoke'; path: string; label?: string };
 
 /** The flat widget map as last reported. */
 export type WidgetTree = ReadonlyMap<string, WidgetRecord>;

@@ -33,6 +33,8 @@ export class Names {
   private used = new Set<string>();
   private users = 0;
   private convs = 0;
+  private readonly tokens = new Map<string, string>();
+  private readonly tokenByText = new Map<string, string>();
 
   constructor(private readonly rng: Rng) {}
 
@@ -86,16 +88,21 @@ export class Names {
   }
 
   /**
-   * A chat text with a unique marker word, findable in a transcript. Every
+   * A chat text with a unique marker word, its token, findable in a
+   * transcript whatever the client does to the rest of the text. Every
    * text starts with a space and holds a run of spaces, punctuation, an
    * accented word, CJK and an emoji; it never ends with white space (a
    * transcript line's end is not something a person can see).
    */
   text(): string {
     const r = this.rng;
-    return this.unique(() => {
+    let token = '';
+    const text = this.unique(() => {
       const words = Array.from({ length: 2 + r.int(2) }, () => r.pick(WORDS));
-      words.splice(r.int(words.length + 1), 0, `${r.pick(SYLLABLES)}${r.int(10000)}`);
+      // One syllable and digits: no user name (two syllables or more) or conversation id has that shape.
+      do token = `${r.pick(SYLLABLES)}${r.int(10000)}`;
+      while (this.tokens.has(token));
+      words.splice(r.int(words.length + 1), 0, token);
       words.splice(r.int(words.length + 1), 0, r.pick(ACCENTED));
       words.splice(r.int(words.length + 1), 0, r.pick(CJK));
       const at = r.int(words.length);
@@ -106,5 +113,15 @@ export class Names {
       const tail = words.slice(gap).join(' ');
       return ` ${head}${' '.repeat(2 + r.int(2))}${tail}`;
     });
+    this.tokens.set(token, text);
+    this.tokenByText.set(text, token);
+    return text;
+  }
+
+  /** The unique marker word of a text this run drew. */
+  tokenOf(text: string): string {
+    const token = this.tokenByText.get(text);
+    if (token === undefined) throw new Error(`not a text of this run: ${JSON.stringify(text)}`);
+    return token;
   }
 }

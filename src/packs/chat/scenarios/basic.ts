@@ -3,10 +3,14 @@
 import { describeTolerance, type Tolerance } from '../../../protocol/codec.js';
 import type { SessionRun } from './session-run.js';
 import { tracebackSummary } from './structure.js';
-import { fail, pass, type CheckScript } from '../../../check.js';
+import { fail, pass, unsure, type CheckScript } from '../../../check.js';
+import { actionReview, reviewNote } from './review.js';
+import type { ChatUi } from '../../../probe/ui.js';
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 const show = (users: readonly string[] | undefined): string => (users === undefined ? 'no online list found' : users.length ? users.join(', ') : 'an empty list');
+/** No online list recognised at all: maybe the grader's blindness. */
+const noList = (ui: ChatUi): string | undefined => (ui.users === undefined ? reviewNote('no online list was recognised in the main window', ui) : undefined);
 
 /** First announcement: two peers online; memoized so every check sees the same. */
 function firstList(run: SessionRun): Promise<{ peers: string[]; seen: string[] | undefined; ok: boolean }> {
@@ -15,6 +19,7 @@ function firstList(run: SessionRun): Promise<{ peers: string[]; seen: string[] |
     const peers = [run.names.user(), run.names.user()];
     await run.announce(peers);
     const r = await run.gui((ui) => (peers.every((p) => ui.users?.includes(p)) ? ui.users : undefined), 'the online list to show the users');
+    if (!r.ok) run.listBlind = true;
     const d = await run.driver();
     return { peers, seen: r.ok ? r.value : d.ui().users, ok: r.ok };
   });
@@ -30,15 +35,17 @@ function quit(run: SessionRun) {
     const tracebacksBefore = run.client!.tracebacks().length;
     const before = await run.windowIds();
     let actionError: string | undefined;
+    let review: string | undefined;
     try {
       await d.quit();
     } catch (err) {
       actionError = (err as Error).message;
+      review = actionReview(err, d.ui());
     }
     const goodbye = s ? await run.expectAfter(before, 'GOODBYE', 'closing the main window', 'GOODBYE before the socket closes') : undefined;
     const exit = await run.waitExit(run.limits.exit);
     const newTracebacks = run.client!.tracebacks().slice(tracebacksBefore);
-    return { goodbye, exit, newTracebacks, actionError };
+    return { goodbye, exit, newTracebacks, actionError, review };
   });
 }
 
@@ -76,7 +83,7 @@ export const basic: CheckScript<SessionRun>[] = [
     phase: 1,
     async script(run) {
       const { peers, seen, ok } = await firstList(run);
-      return ok ? pass() : fail(`the online list shows ${peers.join(', ')}`, show(seen));
+      return ok ? pass() : unsure(`the online list shows ${peers.join(', ')}`, show(seen), noList((await run.driver()).ui()));
     },
   },
   {
@@ -101,7 +108,8 @@ export const basic: CheckScript<SessionRun>[] = [
       const others = (ui: { users: string[] | undefined }) => ui.users?.filter((u) => u !== run.self);
       const r = await run.gui((ui) => (sameSet(others(ui) ?? [], next) ? true : undefined), 'the list to show exactly the new users');
       if (r.ok) return pass();
-      return fail(`exactly ${next.join(', ')} (${peers[0]} went offline, ${next[1]} came online)`, show(others((await run.driver()).ui())));
+      const ui = (await run.driver()).ui();
+      return unsure(`exactly ${next.join(', ')} (${peers[0]} went offline, ${next[1]} came online)`, show(others(ui)), noList(ui));
     },
   },
   {
@@ -110,7 +118,7 @@ export const basic: CheckScript<SessionRun>[] = [
     phase: 9,
     async script(run) {
       const q = await quit(run);
-      if (q.actionError) return fail('a way to close the main window', q.actionError);
+      if (q.actionError) return unsure('a way to close the main window', q.actionError, q.review);
       if (!q.goodbye) return fail('GOODBYE', 'the client never connected');
       return q.goodbye.ok ? pass(q.goodbye.value.tolerances.map((t) => describeTolerance(t as Tolerance))) : fail('GOODBYE before the socket closes', q.goodbye.failure.actual);
     },
@@ -121,7 +129,7 @@ export const basic: CheckScript<SessionRun>[] = [
     phase: 9,
     async script(run) {
       const q = await quit(run);
-      if (q.actionError) return fail('a way to close the main window', q.actionError);
+      if (q.actionError) return unsure('a way to close the main window', q.actionError, q.review);
       if (!q.exit) return fail(`the process exits within ${run.limits.exit} ms of quitting`, 'it was still running');
       if (q.newTracebacks.length) return fail('an exit with no traceback', `a traceback: ${tracebackSummary(q.newTracebacks[0]!, run.env.dir)}`);
       if (q.exit.code !== 0) return fail('exit status 0', q.exit.signal ? `killed by ${q.exit.signal}` : `exit status ${q.exit.code}`);

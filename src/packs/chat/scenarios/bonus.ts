@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sha256, solidPng } from './icon.js';
 import type { SessionRun } from './session-run.js';
 import { tracebackSummary } from './structure.js';
-import { fail, pass, type CheckScript } from '../../../check.js';
+import { fail, pass, unsure, type CheckScript } from '../../../check.js';
+import { actionReview, reviewNote } from './review.js';
 
 // Never the usual default ("available"): choosing what is already chosen is no change to send.
 const STATUSES = ['away', 'busy'];
@@ -54,8 +55,10 @@ export const bonus: CheckScript<SessionRun>[] = [
       await run.send({ type: 'STATUS', user, status });
       const r = await run.gui((ui) => (ui.statuses[user]?.includes(status) ? true : undefined), `"${status}" next to ${user}`);
       if (r.ok) return pass();
-      const shown = (await run.driver()).ui().statuses[user];
-      return fail(`"${status}" shown next to ${user}`, shown ? `"${shown}"` : 'no status next to that user');
+      const ui = (await run.driver()).ui();
+      const shown = ui.statuses[user];
+      const blind = ui.users === undefined ? reviewNote('no online list was recognised in the main window, so no status next to a user', ui) : undefined;
+      return unsure(`"${status}" shown next to ${user}`, shown ? `"${shown}"` : 'no status next to that user', blind);
     },
   },
   {
@@ -70,7 +73,7 @@ export const bonus: CheckScript<SessionRun>[] = [
       try {
         await d.setStatus(status);
       } catch (err) {
-        return fail(`STATUS ${status} after choosing "${status}" in the GUI`, (err as Error).message);
+        return unsure(`STATUS ${status} after choosing "${status}" in the GUI`, (err as Error).message, actionReview(err, d.ui()));
       }
       const line = await run.expectAfter(before, 'STATUS', `choosing status ${status}`, `STATUS ${status}`);
       if (!line.ok) return fail(`STATUS ${status}`, line.failure.actual);
@@ -103,7 +106,10 @@ export const bonus: CheckScript<SessionRun>[] = [
       const shown = await run.gui((ui) => (users.every((u) => ui.users?.includes(u)) ? true : undefined), 'the valid ONLINE_USERS after the malformed lines');
       const bad = await survived(run, 'malformed lines', before);
       if (bad) return bad;
-      return shown.ok ? pass() : fail(`the online list shows ${users.join(', ')} after the malformed lines`, shown.failure.actual);
+      if (shown.ok) return pass();
+      const ui = (await run.driver()).ui();
+      const blind = ui.users === undefined ? reviewNote('no online list was recognised in the main window', ui) : undefined;
+      return unsure(`the online list shows ${users.join(', ')} after the malformed lines`, shown.failure.actual, blind);
     },
   },
   {

@@ -27,7 +27,7 @@ export interface LaunchedClient extends ClientProcess {
 /** The chat pack's view of a client process: a TkDriver over the agent, or an ExplicitDriver. */
 export function chatClient(proc: ClientProcess, opts: { self: string; knownUsers: string[]; ui: Readonly<Record<string, string>>; commandTimeoutMs: number }): LaunchedClient {
   const link = proc.link;
-  const tk = link && proc.probeMode === 'tk-agent' ? new TkDriver(link, { self: opts.self, knownUsers: opts.knownUsers, ui: opts.ui, timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined;
+  const tk = link && proc.probeMode === 'tk-agent' ? new TkDriver(link, { self: opts.self, knownUsers: opts.knownUsers, ui: opts.ui, timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs, lobby: true }) : undefined;
   const conn = proc.channel ?? link?.connection();
   const driver = tk ?? (conn ? new ExplicitDriver(conn, { timeScale: 1, commandTimeoutMs: opts.commandTimeoutMs }) : undefined);
   return { ...proc, driver, setKnownUsers: (users) => tk?.setKnownUsers(users) };
@@ -47,18 +47,6 @@ export function hostFor(kind: string): string {
   return kind === 'host' ? '127.0.0.2' : '127.0.0.1';
 }
 
-/** A conversation the run opened in the client. */
-export interface ConversationFixture {
-  conv: string;
-  peer: string;
-  /** The invitation window for the peer's INVITATION, or why there was none. */
-  invitation: Outcome<string>;
-  /** The JOIN sent on accepting, or why there was none. */
-  join: Outcome<Inbound> | undefined;
-  /** The conversation's window in the client. */
-  window: Outcome<string>;
-}
-
 export class SessionRun implements PackRun {
   readonly names: Names;
   readonly self: string;
@@ -69,13 +57,15 @@ export class SessionRun implements PackRun {
   online: string[] = [];
   /** Members of the conversations the client is in, as the server sees them. */
   readonly conversations = new Map<string, string[]>();
-  /** Conversation windows already claimed by a conversation. */
-  private claimed = new Set<string>();
+  /** Conversation windows already claimed by a conversation (fixtures.ts). */
+  readonly claimed = new Set<string>();
   private readonly memo = new Memo();
   private readonly disposers: (() => Promise<void>)[] = [];
   /** Every peer ever announced, so the GUI interpreter recognises their names. */
   private knownPeers = new Set<string>();
   private lastSend = 0;
+  /** Tokens of the texts the server sent in SEND_MESSAGE, in order. */
+  private readonly tokens: string[] = [];
 
   constructor(
     readonly env: RunEnv,
@@ -220,7 +210,7 @@ export class SessionRun implements PackRun {
     });
   }
 
-  /** Ids of the windows on screen now, to tell later what an action made appear. */
+  /** Ids of the windows (and conversation tabs) on screen now, to tell later what an action or event made appear. */
   async windowIds(): Promise<Set<string>> {
     return new Set((await this.driver()).ui().windows.map((w) => w.id));
   }
@@ -244,7 +234,21 @@ export class SessionRun implements PackRun {
   async send(message: ServerMessage): Promise<void> {
     const s = await this.session();
     this.lastSend = performance.now();
+    if (message.type === 'SEND_MESSAGE') {
+      // The transcript is where the server's texts show: tell the probe their tokens first.
+      this.tokens.push(this.names.tokenOf(message.text));
+      this.client?.driver?.setTokens?.(this.tokens);
+    }
     await s.send(message, speaker(message, this.self));
+  }
+
+  /**
+   * The first conversation event is about to happen: whatever views are on
+   * screen now (a welcome, lobby or server tab, a log window) are never a
+   * conversation's, whatever they look like.
+   */
+  async beginConversations(): Promise<void> {
+    (await this.driver()).freezeLobby?.();
   }
 
   /** Announce the online users (the current user is always included, first). */
@@ -298,14 +302,24 @@ export class SessionRun implements PackRun {
   async barrier(): Promise<void> {
     const marker = this.names.user();
     await this.announce([...this.online, marker]);
-    const seen = await this.gui((ui) => (ui.users?.includes(marker) ? true : undefined), 'barrier', this.limits.barrier);
-    if (!seen.ok) {
+    const seen = this.listBlind ? undefined : await this.gui((ui) => (ui.users?.includes(marker) ? true : undefined), 'barrier', this.limits.barrier);
+    if (!seen?.ok) {
+      this.listBlind = true;
       const d = await this.driver();
       await d.sync(this.limits.sync).catch(() => undefined);
       await delay(this.limits.grace * 4);
     }
     await delay(this.limits.grace);
   }
+
+  /**
+   * Set once a wait for the online list to show announced users ran out in
+   * this run: later waits on the list (barriers, a person waiting to see
+   * whom to invite) are decided at once, as waiting again would see the
+   * same. Only this run's own history decides it, so a check alone meets
+   * the same (its run replays the checks before it).
+   */
+  listBlind = false;
 
   /** Milliseconds since the server last sent anything. */
   silenceMs(): number {
@@ -316,56 +330,6 @@ export class SessionRun implements PackRun {
   async sendConversations(): Promise<void> {
     const conversations: Group[] = [...this.conversations].map(([conv, members]) => ({ conv, members }));
     if (conversations.length) await this.send({ type: 'CONVERSATIONS', conversations });
-  }
-
-  /** Wait for a conversation window not yet claimed by another conversation, and claim it. */
-  private async claimNewWindow(step: string): Promise<Outcome<string>> {
-    const found = await this.gui((ui) => ui.conversations.find((c) => !this.claimed.has(c.window))?.window, step);
-    if (found.ok) this.claimed.add(found.value);
-    return found;
-  }
-
-  /**
-   * Open a conversation with a peer, as a user would: the peer invites, the
-   * user accepts. When no invitation window shows, fall back to the user
-   * starting the chat, so conversation checks are still measured.
-   */
-  conversation(key: string): Promise<ConversationFixture> {
-    return this.once(`conversation:${key}`, async () => {
-      await this.ready();
-      const d = await this.driver();
-      const peer = this.online.find((u) => ![...this.conversations.values()].some((m) => m.includes(u))) ?? (await this.newPeer());
-      const conv = this.names.conv();
-      const windowsBefore = new Set(d.ui().windows.map((w) => w.id));
-      await this.send({ type: 'INVITATION', conv, inviter: peer });
-      const invitation = await this.gui((ui) => ui.invitations.find((i) => !windowsBefore.has(i.window))?.window, `an invitation window for ${conv} from ${peer}`);
-      let join: Outcome<Inbound> | undefined;
-      if (invitation.ok) {
-        const before = await this.windowIds();
-        try {
-          await d.accept(invitation.value);
-          join = await this.expectAfter(before, 'JOIN', `accepting the invitation to ${conv}`, `JOIN ${conv}`);
-        } catch (err) {
-          join = { ok: false, failure: { step: `accepting the invitation to ${conv}`, expected: `JOIN ${conv}`, actual: (err as Error).message, reason: 'mismatch' } };
-        }
-      } else {
-        // Fallback: the user starts the chat; the server confirms as it would.
-        await d.startChat([peer]).catch(() => undefined);
-        await this.expectLine('INVITE', 'starting a chat (fallback)', `INVITE ${peer}`);
-        await this.send({ type: 'INVITATION', conv, inviter: this.self });
-      }
-      this.conversations.set(conv, [peer, this.self]);
-      await this.sendConversations();
-      const window = await this.claimNewWindow(`a conversation window for ${conv}`);
-      return { conv, peer, invitation, join, window };
-    });
-  }
-
-  /** The window of a conversation fixture, or StepFailed. */
-  async windowOf(key: string): Promise<{ fixture: ConversationFixture; window: string }> {
-    const fixture = await this.conversation(key);
-    if (!fixture.window.ok) throw new StepFailed('a conversation window to open', `no conversation window appeared: ${fixture.window.failure.actual}`);
-    return { fixture, window: fixture.window.value };
   }
 
   /** Mark every conversation window open now as taken (e.g. those opened by the user's own invitations). */

@@ -4,9 +4,11 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { conversation } from './fixtures.js';
 import type { SessionRun } from './session-run.js';
 import { jsMainGuard, jsNetLoads, jsNetOwnsSockets } from './structure-js.js';
-import { HarnessFault, fail, pass, type CheckScript, type Verdict } from '../../../check.js';
+import { HarnessFault, fail, pass, unsure, type CheckScript, type Verdict } from '../../../check.js';
+import { reviewNote } from './review.js';
 
 /** Run agent/static_check.py in the run's sandbox with a time limit (its report comes back through the core's nonce channel). */
 async function staticCheck(run: SessionRun, args: string[]): Promise<{ report?: Record<string, unknown>; started: boolean; exit: string; timedOut: boolean; stderr: string }> {
@@ -86,7 +88,7 @@ export const structure: CheckScript<SessionRun>[] = [
       // Measured whatever shape the conversation UI takes: it is about the
       // GUI answering with a conversation open and a message received, not
       // about the grader finding the conversation's window.
-      const fixture = await run.conversation('first');
+      const fixture = await conversation(run, 'first');
       await run.send({ type: 'SEND_MESSAGE', conv: fixture.conv, from: fixture.peer, text: run.names.text() });
       const d = await run.driver();
       // The rubric's condition: the server has been silent for at least 300 ms.
@@ -107,7 +109,12 @@ export const structure: CheckScript<SessionRun>[] = [
     async script(run) {
       const main = await run.mainWindow();
       const tracebacks = run.client!.tracebacks();
-      if (!main.ok) return fail(`the main window within ${run.limits.startup} ms`, main.failure.actual);
+      if (!main.ok) {
+        // Windows on screen, none of them read as the main window: maybe the grader's blindness.
+        const ui = run.client?.driver?.ui();
+        const review = ui?.windows.length ? reviewNote('no window was recognised as the main window', ui) : undefined;
+        return unsure(`the main window within ${run.limits.startup} ms`, main.failure.actual, review);
+      }
       if (tracebacks.length) return fail('no traceback in a normal session', `a traceback: ${tracebackSummary(tracebacks[0]!, run.env.dir)}`);
       if (run.client!.exitStatus()) return fail('the client keeps running', run.describeExit());
       return pass();
