@@ -52,7 +52,7 @@ const SAMPLE: [mutant: string, lost: string, kept: string][] = [
   ['no_exit_after_goodbye', 'basic.goodbye.clean_exit', 'structure.gui.starts'],
   ['invite_first_only', 'conv.invite.multi', 'conv.invite.sent'],
   ['status_missing', 'bonus.status.sent', 'bonus.icons.shown'],
-  ['ascii_decode', 'conv.send.tagged', 'conv.send.sent'],
+  ['ascii_decode', 'conv.send.received_once', 'conv.send.tagged'],
   ['text_collapsed', 'conv.send.sent', 'conv.send.own_once'],
   ['online_users_add_only', 'basic.online_users.updated', 'basic.online_users.shown'],
   ['leave_all', 'conv.leave.sent', 'conv.multiple.routing'],
