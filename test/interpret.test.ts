@@ -5,12 +5,14 @@ import {
   countLinesContaining,
   countOccurrences,
   entryUser,
+  hasToken,
   interpret,
   isDecoration,
   nameTokens,
   saidBy,
   statusWords,
   treeOrder,
+  withoutTime,
   type InterpretContext,
 } from '../src/probe/interpret.js';
 import type { WidgetRecord, WidgetTree } from '../src/probe/widgets.js';
@@ -368,5 +370,74 @@ describe('a second Tk() root and overrides without "#N"', () => {
 
   it('takes a main override without the prefix', () => {
     expect(interpret(tree, { ...ctx, ui: { main: '.' } }).main).toBe('#2.');
+  });
+});
+
+describe('views found by cause (learned from the wire and from typing)', () => {
+  const w = (path: string, cls: string, parent: string, extra: Partial<WidgetRecord> = {}): WidgetRecord => ({ path, cls, parent, window: '.', mapped: true, ...extra });
+  // A notebook main window as students build it: a Welcome tab that looks like a chat (a log and an entry),
+  // a Users tab with the list, then one tab per conversation.
+  const lobby: WidgetRecord[] = [
+    { path: '.', cls: 'Tk', parent: null, window: '.', mapped: true, title: 'Chat', state: 'normal' },
+    w('.nb', 'TNotebook', '.', { items: ['Welcome', 'Users', 'bob'], tabs: ['.nb.welcome', '.nb.users', '.nb.c1'], value: '.nb.welcome' }),
+    w('.nb.welcome', 'TFrame', '.nb'),
+    w('.nb.welcome.log', 'Text', '.nb.welcome', { text: 'Welcome, alice!\nServer: hello\n', disabled: true }),
+    w('.nb.welcome.note', 'TEntry', '.nb.welcome', { text: '', value: '' }),
+    w('.nb.welcome.add', 'TButton', '.nb.welcome', { text: 'Add note' }),
+    w('.nb.users', 'TFrame', '.nb', { mapped: false }),
+    w('.nb.users.list', 'Listbox', '.nb.users', { items: ['bob', 'carol'], selectmode: 'extended', mapped: false }),
+    w('.nb.users.start', 'TButton', '.nb.users', { text: 'Start chat', mapped: false }),
+    w('.nb.c1', 'TFrame', '.nb', { mapped: false }),
+    w('.nb.c1.members', 'TLabel', '.nb.c1', { text: 'Members: alice, bob', mapped: false }),
+    w('.nb.c1.log', 'Text', '.nb.c1', { text: 'bob: hi ka1234 there\n', disabled: true, mapped: false }),
+    w('.nb.c1.entry', 'TEntry', '.nb.c1', { text: '', value: '', mapped: false }),
+    w('.nb.c1.send', 'TButton', '.nb.c1', { text: 'Send', mapped: false }),
+  ];
+  const tree: WidgetTree = new Map(lobby.map((x) => [x.path, x]));
+  const ctx: InterpretContext = { self: 'alice', knownUsers: ['alice', 'bob', 'carol'] };
+
+  it('by layout alone, a welcome tab with a log and an entry looks like a conversation (the guess the wire corrects)', () => {
+    expect(interpret(tree, ctx).conversations.map((c) => c.window)).toEqual(['.nb.welcome', '.nb.c1']);
+  });
+
+  it('a view on screen before the first conversation event is never a conversation, and its widgets are the main window\'s', () => {
+    const before = interpret(tree, { ...ctx, learned: { lobby: 'all' } });
+    expect(before.conversations).toEqual([]);
+    expect(before.users).toEqual(['bob', 'carol']);
+    const after = interpret(tree, { ...ctx, learned: { lobby: new Set(['.', '.nb.welcome', '.nb.users']) } });
+    expect(after.conversations.map((c) => [c.window, c.members, c.transcript])).toEqual([['.nb.c1', ['alice', 'bob'], ['bob: hi ka1234 there']]]);
+    expect(after.users).toEqual(['bob', 'carol']);
+  });
+
+  // A conversation whose transcript is made read-only by intercepting its insert: it still says it is editable, and comes last.
+  const chat: WidgetRecord[] = [
+    { path: '.', cls: 'Tk', parent: null, window: '.', mapped: true, title: 'Chat', state: 'normal' },
+    w('.users', 'Listbox', '.', { items: ['bob'] }),
+    { path: '.t', cls: 'Toplevel', parent: '.', window: '.t', mapped: true, title: 'Chat with bob', state: 'normal' },
+    { ...w('.t.bar', 'Frame', '.t'), window: '.t' },
+    { ...w('.t.bar.input', 'Text', '.t.bar', { text: '' }), window: '.t' },
+    { ...w('.t.bar.go', 'Button', '.t.bar', { text: '', image: { name: 'arrow', type: 'photo', width: 8, height: 8 } }), window: '.t' },
+    { ...w('.t.log', 'Text', '.t', { text: '[10:21] bob: hello vi2498\n[10:22] bob: more\n' }), window: '.t' },
+  ];
+  const chatTree: WidgetTree = new Map(chat.map((x) => [x.path, x]));
+
+  it('the transcript is where the server\'s tokens show; by layout alone the last editable Text would be the input', () => {
+    expect(analyze(chatTree, ctx).conversations.get('.t')).toMatchObject({ inputPath: '.t.log', transcriptPath: '.t.bar.input' });
+    expect(analyze(chatTree, { ...ctx, learned: { tokens: ['vi2498'] } }).conversations.get('.t')).toMatchObject({ inputPath: '.t.bar.input', transcriptPath: '.t.log' });
+  });
+
+  it('a box that did not take typed text is no input; one that did is, whatever it claims', () => {
+    expect(analyze(chatTree, { ...ctx, learned: { typed: new Map([['.t.log', false]]) } }).conversations.get('.t')).toMatchObject({ inputPath: '.t.bar.input', transcriptPath: '.t.log' });
+    expect(analyze(chatTree, { ...ctx, learned: { typed: new Map([['.t.bar.input', true]]) } }).conversations.get('.t')).toMatchObject({ inputPath: '.t.bar.input', transcriptPath: '.t.log' });
+  });
+
+  it('a leading time is no part of a transcript line, and a token is a whole word', () => {
+    expect(interpret(chatTree, { ...ctx, learned: { tokens: ['vi2498'] } }).conversations[0]!.transcript).toEqual(['bob: hello vi2498', 'bob: more']);
+    expect(withoutTime('10:21:05 pm | bob: hi')).toBe('bob: hi');
+    expect(withoutTime('(9:05) bob: hi')).toBe('bob: hi');
+    expect(withoutTime('10:21')).toBe('10:21');
+    expect(withoutTime('bob: at 10:21 then')).toBe('bob: at 10:21 then');
+    expect(hasToken('bob: vi2498!', 'vi2498')).toBe(true);
+    expect(hasToken('bob: vi24981', 'vi2498')).toBe(false);
   });
 });

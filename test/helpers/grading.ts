@@ -48,16 +48,25 @@ export async function gradeCalibrationClass(
 ): Promise<{ gradings: Map<string, GradeResult>[]; varied: Varied[] }> {
   const klass = await materialiseClass(pack);
   try {
-    const outcome = await gradeClass(klass.names.map((n) => join(klass.dir, n)), {
-      ...gradingSetup(pack, await findPython()),
-      seed: opts.seed ?? 'calibration',
-      jobs: opts.jobs ?? 4,
-    }, { repeat: opts.repeat ?? 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
-    return {
-      gradings: outcome.runs.map((run) => new Map(run.map((r) => [r.submission.name, r]))),
-      varied: verdictsThatVaried(outcome.runs),
-    };
+    return await gradeAsClass(klass.names.map((n) => join(klass.dir, n)), pack, opts);
   } finally {
     await klass.dispose();
   }
+}
+
+/** Grade folders as one class, as a TA does (within `jobs` client runs, `repeat` times): each grading's results by folder name, and what varied. */
+export async function gradeAsClass(
+  dirs: readonly string[],
+  pack: Pack,
+  opts: { seed?: string; jobs?: number; repeat?: number } = {},
+): Promise<{ gradings: Map<string, GradeResult>[]; varied: Varied[] }> {
+  const outcome = await gradeClass([...dirs], {
+    ...gradingSetup(pack, await findPython()),
+    seed: opts.seed ?? 'calibration',
+    jobs: opts.jobs ?? 4,
+  }, { repeat: opts.repeat ?? 1, interrupted: new Promise(() => undefined), started: () => undefined, finished: () => undefined });
+  return {
+    gradings: outcome.runs.map((run) => new Map(run.map((r) => [r.submission.name, r]))),
+    varied: verdictsThatVaried(outcome.runs),
+  };
 }
