@@ -149,6 +149,19 @@ describe('grade serve', () => {
     expect(await next(a, 2)).toEqual(['CONVERSATIONS c1:alice', 'ONLINE_USERS alice']);
   });
 
+  it('serves people all day: many connections one after another, not only a grading run\'s eight', async () => {
+    await start();
+    const watcher = await client('watcher');
+    expect(await next(watcher, 1)).toEqual(['ONLINE_USERS watcher']);
+    for (let i = 0; i < 12; i++) {
+      const c = await client(`u${i}`);
+      expect(await next(c, 1)).toEqual([`ONLINE_USERS watcher u${i}`]);
+      c.send('GOODBYE\n');
+      c.destroy();
+      expect(await next(watcher, 2)).toEqual([`ONLINE_USERS watcher u${i}`, 'ONLINE_USERS watcher']);
+    }
+  });
+
   it('ignores unknown commands and malformed lines; refuses an unknown conversation id', async () => {
     await start();
     const a = await client('alice');

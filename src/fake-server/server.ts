@@ -12,6 +12,13 @@ export interface ServerOptions {
   port?: number;
   transport?: (host: string, port: number) => Promise<Listener>;
   listener?: Listener;
+  /**
+   * A long-lived server for people (`chatgrade serve`): at most this many
+   * connections open at once, and closed sessions are forgotten. Default: a
+   * grading run's server, which keeps every session and accepts
+   * MAX_CONNECTIONS in all.
+   */
+  maxOpen?: number;
 }
 
 /** Connections a run's server accepts: a client needs one; more are closed at once and counted. */
@@ -26,25 +33,36 @@ export class FakeServer {
 
   private refused = 0;
 
-  private constructor(private readonly listener: Listener) {
+  private opened = 0;
+
+  private constructor(
+    private readonly listener: Listener,
+    maxOpen?: number,
+  ) {
     listener.onConnection((conn) => {
-      if (this.sessions.length >= MAX_CONNECTIONS) {
+      if (maxOpen === undefined ? this.sessions.length >= MAX_CONNECTIONS : this.sessions.length >= maxOpen) {
         conn.destroy();
         // Said once, in the client's own session, where reports look.
-        if (++this.refused === 1) this.sessions[0]?.note(`the client opened more than ${MAX_CONNECTIONS} connections; the server closes every further one at once`);
+        if (maxOpen === undefined && ++this.refused === 1) this.sessions[0]?.note(`the client opened more than ${MAX_CONNECTIONS} connections; the server closes every further one at once`);
         return;
       }
-      const session = new Session(conn, this.epoch, this.sessions.length + 1);
+      const session = new Session(conn, this.epoch, ++this.opened);
       this.sessions.push(session);
+      if (maxOpen !== undefined) {
+        conn.onClose(() => {
+          const at = this.sessions.indexOf(session);
+          if (at >= 0) this.sessions.splice(at, 1);
+        });
+      }
       for (const l of this.sessionListeners) l(session);
       this.waiting.shift()?.(session);
     });
   }
 
   static async listen(opts: ServerOptions = {}): Promise<FakeServer> {
-    if (opts.listener) return new FakeServer(opts.listener);
+    if (opts.listener) return new FakeServer(opts.listener, opts.maxOpen);
     const listen = opts.transport ?? listenTcp;
-    return new FakeServer(await listen(opts.host ?? '127.0.0.1', opts.port ?? 0));
+    return new FakeServer(await listen(opts.host ?? '127.0.0.1', opts.port ?? 0), opts.maxOpen);
   }
 
   get host(): string {

@@ -20,7 +20,8 @@ export interface Serving {
 
 export async function serve(opts: ServeOptions): Promise<Serving> {
   const chalk = new Chalk({ level: opts.color ? 1 : 0 });
-  const server = await FakeServer.listen({ host: opts.host, port: opts.port });
+  // People connect and leave all day: cap what is open at once, not how many ever came.
+  const server = await FakeServer.listen({ host: opts.host, port: opts.port, maxOpen: 64 });
   const started = server.epoch;
   const who = (e: LogEvent): string => (e.user ?? `#${e.session}`).padEnd(12);
   const log = (e: LogEvent): void => {
