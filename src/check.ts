@@ -55,7 +55,7 @@ export interface Limits {
   startup: number;
   /** One expected line on the wire. */
   line: number;
-  /** One expected change in the GUI (the handout: every change shows within 5 s). */
+  /** One expected change in the GUI (the chat handout: every change shows within 5 s). */
   gui: number;
   /** The barrier's visible change. */
   barrier: number;
@@ -71,10 +71,15 @@ export interface Limits {
   staticCheck: number;
 }
 
-/** The limits for a --timeout-scale; the rubric's 300 ms of silence is a definition, not a limit, so it is never scaled. */
-export function limitsFor(scale: number): Limits {
+/**
+ * The limits for a --timeout-scale, with a pack's own where its handout sets
+ * them (`own`, unscaled); the rubric's 300 ms of silence is a definition, not
+ * a limit, so it is never scaled.
+ */
+export function limitsFor(scale: number, own: Partial<Limits> = {}): Limits {
+  const base = { startup: 10_000, line: 2_000, gui: 2_000, barrier: 2_000, grace: 100, exit: 3_000, sync: 500, staticCheck: 5_000, ...own };
   const s = (ms: number) => Math.round(ms * scale);
-  return { startup: s(10_000), line: s(2_000), gui: s(5_000), barrier: s(5_000), grace: s(100), exit: s(3_000), silence: 300, sync: s(500), staticCheck: s(5_000) };
+  return { startup: s(base.startup), line: s(base.line), gui: s(base.gui), barrier: s(base.barrier), grace: s(base.grace), exit: s(base.exit), silence: 300, sync: s(base.sync), staticCheck: s(base.staticCheck) };
 }
 
 /** Setup steps a run does once and its checks share (connect, register, open a conversation...): the first caller runs it, later callers get the same promise. */

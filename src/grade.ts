@@ -101,7 +101,7 @@ function runEnv(kind: string, sbRun: SandboxRun, opts: GradeOptions, rng: Rng, s
     dir: sbRun.workdir,
     python: opts.python.executable,
     rng,
-    limits: limitsFor(opts.timeoutScale),
+    limits: limitsFor(opts.timeoutScale, opts.pack.limits),
     launch: opts.launcher(sbRun),
     listen: async (host, port) => {
       if (opts.listen) return opts.listen(host, port, sbRun);

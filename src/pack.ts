@@ -120,6 +120,8 @@ export interface Pack<R extends PackRun = PackRun> {
   mutants: string;
   /** `chatgrade serve --pack <id>`, when the pack has a reference side to play by hand. */
   serve?: PackServer;
+  /** Limits the pack's handout sets otherwise than the core's defaults (ms, before --timeout-scale), e.g. how long a GUI change may take. */
+  limits?: Partial<Limits>;
 }
 
 /**

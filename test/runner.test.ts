@@ -257,8 +257,10 @@ describe('weights and selection', () => {
 
 describe('limitsFor', () => {
   it('scales every limit but the rubric\'s 300 ms of silence', () => {
-    expect(limitsFor(1)).toEqual({ startup: 10_000, line: 2_000, gui: 5_000, barrier: 5_000, grace: 100, exit: 3_000, silence: 300, sync: 500, staticCheck: 5_000 });
-    expect(limitsFor(2)).toEqual({ startup: 20_000, line: 4_000, gui: 10_000, barrier: 10_000, grace: 200, exit: 6_000, silence: 300, sync: 1_000, staticCheck: 10_000 });
+    expect(limitsFor(1)).toEqual({ startup: 10_000, line: 2_000, gui: 2_000, barrier: 2_000, grace: 100, exit: 3_000, silence: 300, sync: 500, staticCheck: 5_000 });
+    expect(limitsFor(2)).toEqual({ startup: 20_000, line: 4_000, gui: 4_000, barrier: 4_000, grace: 200, exit: 6_000, silence: 300, sync: 1_000, staticCheck: 10_000 });
+    // A pack's own limits (the chat handout's 5 s for a GUI change) are scaled the same way.
+    expect(limitsFor(2, { gui: 5_000, barrier: 5_000 })).toMatchObject({ gui: 10_000, barrier: 10_000, line: 4_000, silence: 300 });
     expect(limitsFor(0.333).grace).toBe(33);
   });
 });

@@ -37,6 +37,8 @@ export const chat = definePack<SessionRun>({
   uiKeys: ['main', 'users', 'invite', 'status', 'input', 'send', 'transcript', 'members', 'accept', 'decline', 'leave', 'quit'],
   reference: examples('reference-client'),
   mutants: examples('mutants'),
+  // CLIENT.md: every change shows within 5 s of the message that causes it (a list may refresh every 2 s).
+  limits: { gui: 5_000, barrier: 5_000 },
   serve: {
     description: 'the reference chat server (--host, --port)',
     options: [
