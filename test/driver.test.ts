@@ -634,3 +634,22 @@ describe('quit answers the question it raises', () => {
     expect(link.commands).toEqual([{ cmd: 'close', window: '.' }]);
   });
 });
+
+describe('choosing as a person does', () => {
+  it('picks the menu item that starts a chat: naming the one user, or saying "selected" for several', async () => {
+    const { chooseMenuItem } = await import('../src/probe/start-chat.js');
+    const menus = [{ path: '.m', items: ['Profile', 'Invite selected users', 'Chat with bob', 'Send message'] }];
+    expect(chooseMenuItem(menus, ['bob'])).toEqual({ menu: '.m', label: 'Chat with bob' });
+    expect(chooseMenuItem(menus, ['carol'])).toEqual({ menu: '.m', label: 'Send message' });
+    expect(chooseMenuItem(menus, ['bob', 'carol'])).toEqual({ menu: '.m', label: 'Invite selected users' });
+    expect(chooseMenuItem([{ path: '.m', items: ['Profile', 'Block'] }], ['bob'])).toBeUndefined();
+  });
+
+  it('presses the key the input binds: Return, then Control-Return, then KP_Enter', async () => {
+    const { sendKey } = await import('../src/probe/driver.js');
+    expect(sendKey(['<Key-Return>', '<Control-Key-Return>'])).toBe('Return');
+    expect(sendKey(['<Shift-Key-Return>', '<Control-Key-Return>'])).toBe('Control-Return');
+    expect(sendKey(['<Key-KP_Enter>'])).toBe('KP_Enter');
+    expect(sendKey(['<Button-1>'])).toBeUndefined();
+  });
+});
