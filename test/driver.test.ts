@@ -639,9 +639,11 @@ describe('choosing as a person does', () => {
   it('picks the menu item that starts a chat: naming the one user, or saying "selected" for several', async () => {
     const { chooseMenuItem } = await import('../src/probe/start-chat.js');
     const menus = [{ path: '.m', items: ['Profile', 'Invite selected users', 'Chat with bob', 'Send message'] }];
-    expect(chooseMenuItem(menus, ['bob'])).toEqual({ menu: '.m', label: 'Chat with bob' });
-    expect(chooseMenuItem(menus, ['carol'])).toEqual({ menu: '.m', label: 'Send message' });
-    expect(chooseMenuItem(menus, ['bob', 'carol'])).toEqual({ menu: '.m', label: 'Invite selected users' });
+    const listed = ['bob', 'carol'];
+    expect(chooseMenuItem(menus, ['bob'], listed)).toEqual({ menu: '.m', label: 'Chat with bob' });
+    // Never the item that names someone else.
+    expect(chooseMenuItem(menus, ['carol'], listed)).toEqual({ menu: '.m', label: 'Send message' });
+    expect(chooseMenuItem(menus, ['bob', 'carol'], listed)).toEqual({ menu: '.m', label: 'Invite selected users' });
     expect(chooseMenuItem([{ path: '.m', items: ['Profile', 'Block'] }], ['bob'])).toBeUndefined();
   });
 

@@ -6,7 +6,7 @@
 // new paths): a person clicks what is there now, never a remembered widget.
 
 import { q, type Attempt } from './attempt.js';
-import { CHAT_WORDS, caption, isButton, matchesOverride, type Analysis, type UserEntry } from './interpret.js';
+import { CHAT_WORDS, caption, isButton, matchesOverride, nameTokens, type Analysis, type UserEntry } from './interpret.js';
 import type { PostedMenu, WidgetRecord } from './widgets.js';
 
 /** What startChat needs of the driver: a fresh look at the screen, and the reach of a window. */
@@ -131,7 +131,7 @@ async function withoutButton(s: Screen, run: Attempt, a: Analysis, users: string
   if (!menu) throw run.missing('a double-click starts a chat with one user only, and a right-click on the list opens no menu');
   const reply = (await run.exec({ cmd: 'context_menu', path: target, ...(index !== undefined ? { index } : {}) }, `right-clicked ${q(first!.user)} in ${target}`)) as { menus?: PostedMenu[] } | undefined;
   const menus = reply?.menus ?? [];
-  const choice = chooseMenuItem(menus, users);
+  const choice = chooseMenuItem(menus, users, a.users!.entries.map((e) => e.user));
   if (!choice) {
     for (const m of menus) await run.exec({ cmd: 'menu_invoke', path: m.path }, `closed the menu ${m.path}`);
     const offered = menus.flatMap((m) => m.items);
@@ -140,9 +140,14 @@ async function withoutButton(s: Screen, run: Attempt, a: Analysis, users: string
   await run.exec({ cmd: 'menu_invoke', path: choice.menu, label: choice.label }, `chose ${q(choice.label)} in the menu`);
 }
 
-/** The menu item a person would choose: a chat/invite/message item; for one user the one naming them, for several one that says "selected". */
-export function chooseMenuItem(menus: readonly PostedMenu[], users: readonly string[]): { menu: string; label: string } | undefined {
-  const items = menus.flatMap((m) => m.items.filter((label) => MENU_CHAT_WORDS.test(label)).map((label) => ({ menu: m.path, label })));
-  if (users.length > 1) return items.find((i) => SEVERAL_WORDS.test(i.label)) ?? items.find((i) => !users.some((u) => i.label.includes(u))) ?? items[0];
-  return items.find((i) => i.label.includes(users[0] ?? '')) ?? items.find((i) => !SEVERAL_WORDS.test(i.label)) ?? items[0];
+/**
+ * The menu item a person would choose: a chat/invite/message item, never one
+ * naming someone else of the list (`listed`); for one user the one naming
+ * them, for several one that says "selected".
+ */
+export function chooseMenuItem(menus: readonly PostedMenu[], users: readonly string[], listed: readonly string[] = []): { menu: string; label: string } | undefined {
+  const others = listed.filter((u) => !users.includes(u));
+  const items = menus.flatMap((m) => m.items.filter((label) => MENU_CHAT_WORDS.test(label) && !others.some((o) => nameTokens(label).includes(o))).map((label) => ({ menu: m.path, label })));
+  if (users.length > 1) return items.find((i) => SEVERAL_WORDS.test(i.label)) ?? items[0];
+  return items.find((i) => nameTokens(i.label).includes(users[0] ?? '')) ?? items.find((i) => !SEVERAL_WORDS.test(i.label)) ?? items[0];
 }
