@@ -13,6 +13,9 @@ import {
 } from '../src/reporters/index.js';
 import type { CheckResult, GradeResult } from '../src/results.js';
 import { hostile, peers } from './fixtures/html/results.js';
+import { chat } from '../src/packs/chat/index.js';
+import { parseRoster } from '../src/roster.js';
+import { score } from '../src/rubric.js';
 import { classResults, fixture, hostileResult } from './helpers/results.js';
 
 const golden = (name: string): string => `./golden/${name}`;
@@ -26,7 +29,43 @@ const RESULTS: Record<string, () => GradeResult> = {
   'js-client': jsClient,
   'run-errors': runErrors,
   edges,
+  review,
+  'does-not-start': doesNotStart,
 };
+
+/** Lost checks the grader flagged for review: it could not recognise the online list, or a button. */
+function review(): GradeResult {
+  const r = fixture('failures');
+  r.submission = { dir: '/srv/submissions/李雷', name: '李雷', folder: 'LiLei' };
+  const icons = r.checks.find((c) => c.id === 'bonus.icons.shown')!;
+  icons.review = 'no image widget was recognised in the online list; on screen: a Listbox (3 rows: mira_7q, oyelaran, tomas_k2) and a Canvas 40x40';
+  const noSelf = r.checks.find((c) => c.id === 'basic.online_users.no_self')!;
+  noSelf.review = 'no list of online users was recognised; on screen: a Text widget (4 lines) and two Buttons ("Send", "Away")';
+  return r;
+}
+
+/** A client that does not start (a syntax error in main.py): one problem, the checks it cost failed without being run. */
+function doesNotStart(): GradeResult {
+  const r = fixture('failures');
+  r.submission = { dir: '/srv/submissions/Zoë Müller', name: 'Zoë Müller', folder: 'Zoe_Muller' };
+  const cost = r.checks.filter((c) => c.scenario === 'session' || c.scenario === 'goodbye');
+  const message = 'Does not start: SyntaxError in main.py line 12: invalid syntax';
+  for (const c of cost) {
+    Object.assign(c, { status: 'failed', points: 0, expected: 'the client starts', actual: message });
+    delete c.transcript;
+    delete c.seen;
+    delete c.nonStrict;
+    delete c.review;
+  }
+  r.problems = [{
+    code: 'submission.syntaxError',
+    message,
+    fix: 'Correct line 12 of main.py (python3 -m py_compile main.py shows the same error), then grade again.',
+    checks: cost.map((c) => c.id).sort(),
+  }];
+  r.score = score(chat.rubric, Object.fromEntries(r.checks.map((c) => [c.id, c.status])));
+  return r;
+}
 
 /**
  * Lost checks at the edges of what reports show: every kind of value in what
@@ -125,7 +164,40 @@ describe('every reporter, byte for byte', () => {
   }
 });
 
+/** A class named in Chinese, with accents and with spaces, and a roster that knows all but one of them. */
+function unicodeClass(): GradeResult[] {
+  const named = (r: GradeResult, name: string, folder: string): GradeResult => ({ ...r, submission: { dir: `/srv/class/${name}`, name, folder } });
+  return [
+    named(fixture('full-marks'), '李雷', 'LiLei'),
+    named(fixture('failures'), '王芳', 'WangFang'),
+    named(fixture('full-marks'), 'Zoë Müller', 'Zoe_Muller'),
+    named(fixture('harness-error'), 'ana maria', 'ana_maria'),
+    review(),
+  ];
+}
+
+const ROSTER = parseRoster([
+  'Name,SID,Email',
+  'Li Lei,李雷,lilei@example.edu',
+  'Wang Fang,s0002,wang.fang@example.edu',
+  '"Müller, Zoë",s0003,Zoë Müller@example.edu',
+  'Ana Maria,s0004,ana maria@example.edu',
+  'Nobody Yet,s0005,nobody@example.edu',
+].join('\n'), {}, 'roster.csv');
+
 describe('every class reporter, byte for byte', () => {
+  it('csv: a class named in Chinese, with accents and spaces, with a roster and students not graded', async () => {
+    const context = { roster: ROSTER, notGraded: [{ dir: '/srv/class/stray', name: 'stray' }, { dir: '/srv/class/wang.fang', name: 'wang.fang' }] };
+    const outputs = CLASS_REPORTERS.csv.render(unicodeClass(), {}, context);
+    for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/unicode-${o.file}`));
+    const [annotations, summary] = CLASS_REPORTERS.github.render([...unicodeClass(), doesNotStart(), sameName()], {}, context);
+    await expect(annotations!.text).toMatchFileSnapshot(golden('class/unicode-github-annotations.txt'));
+    await expect(summary!.text).toMatchFileSnapshot(golden('class/unicode-github-summary.md'));
+    await expect(renderClassSummary([...unicodeClass(), doesNotStart(), sameName(), fixture('failures')], {})).toMatchFileSnapshot(golden('class/unicode-summary.txt'));
+    const entries = [...unicodeClass(), doesNotStart()].map((result) => ({ result, folder: result.submission.folder ?? result.submission.name }));
+    await expect(renderClassIndex(entries, { notGraded: context.notGraded })).toMatchFileSnapshot(golden('class/unicode-index.html'));
+  });
+
   it('csv: grades.csv and class.json', async () => {
     const outputs = CLASS_REPORTERS.csv.render([...classResults(), runErrors(), sameName()], {});
     expect(outputs.map((o) => o.to)).toEqual(['file', 'file']);
