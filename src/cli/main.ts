@@ -1,7 +1,6 @@
 // The `chatgrade` command line (also installed as `grade`). The only place
 // that reads the environment for colour and width, and decides the exit code.
 
-import { supportsColor } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
 import { PACKS, packById } from '../packs/index.js';
@@ -20,20 +19,18 @@ export interface Io {
   columns?: number;
   /** The real stderr, when it is a terminal (the live progress view of a class draws there). */
   stderrTTY?: NodeJS.WriteStream;
-  /** True when this is the real process: colour then follows chalk's own detection of stdout. */
-  real?: boolean;
 }
 
 /**
- * Colour: off with --no-color; otherwise chalk's own detection for the real
- * process (FORCE_COLOR, NO_COLOR, TERM=dumb, CI, a TTY), and the same rules
- * from `io` for an in-process caller.
+ * Colour, one rule for every output and every caller: off with --no-color;
+ * else FORCE_COLOR set and not empty turns it on ("0" and "false" off), as
+ * Node and chalk read it; else NO_COLOR set and not empty turns it off
+ * (no-color.org); else TERM=dumb turns it off; else colour on a terminal.
  */
-export function useColor(io: Io, flag: boolean | undefined): boolean {
+export function useColor(io: Pick<Io, 'env' | 'isTTY'>, flag: boolean | undefined): boolean {
   if (flag === false) return false;
-  if (io.real) return supportsColor !== false && supportsColor.level > 0;
   const force = io.env.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.TERM === 'dumb') return false;
   return io.isTTY;
