@@ -215,7 +215,8 @@ async function witness(result: CheckResult, run: PackRun, opts: GradeOptions): P
   const seen = run.seen?.();
   if (seen) result.seen = seen;
   const fb = opts.sandbox.framebuffer;
-  if (!opts.screenshots || !fb) return;
+  // A run that starts no client (static checks) has no window to show: its picture would be an empty screen.
+  if (!opts.screenshots || !fb || !opts.pack.runs.find((r) => r.kind === result.scenario)?.client) return;
   try {
     const shot = await captureScreen(fb, 'content');
     result.screenshot = { ...shot, t: Math.round(run.now()) };

@@ -123,6 +123,7 @@ export async function syntaxError(sandbox: Sandbox, python: string, entry: strin
   }
 }
 
+/** A multi-line message on one line: "a:\n  b\n  c" is "a: b; c". */
 function oneLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).reduce((acc, l) => (acc === '' ? l : acc.endsWith(':') ? `${acc} ${l}` : `${acc}; ${l}`), '');
 }

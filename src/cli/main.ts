@@ -108,6 +108,12 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .addOption(new Option('--visibility <when>', 'Gradescope: when students see a complete grade').choices(['visible', 'hidden', 'after_due_date', 'after_published']))
     .addOption(new Option('--shard <i/n>', 'grade only shard i of n of the class (CI matrices; join with `chatgrade merge`)').argParser(shard))
     .addOption(new Option('--repeat <n>', 'grade n times with different seeds and list every verdict that varied').argParser(int('--repeat', 1, 50)))
+    .option('--roster <csv>', 'a class roster (Gradescope, Canvas or Moodle export): grades.csv carries ids, names and emails, and lists students with no submission')
+    .option('--roster-columns <spec>', 'which roster columns hold what, e.g. "id=SID,name=Full Name,email=Email,folder=Login"')
+    .option('--rerun-incomplete <out>', 'grade again the incomplete and ungraded submissions of an earlier --out folder, and merge them into its gradebook')
+    .addOption(new Option('--bail <n>', 'stop the class once n checks have failed (counted as submissions finish); exit 1').argParser(int('--bail', 1, 100_000)))
+    .option('--headed', "watch it happen: one submission's client on your own display, each check named as it runs")
+    .addOption(new Option('--slow-mo <ms>', 'with --headed: wait this long before each click and keystroke').argParser(int('--slow-mo', 0, 10_000)))
     .option('--no-color', 'no colour in terminal output')
     .action(async (submissions: string[], opts: GradeCliOptions & { color?: boolean }) => {
       if (opts.list) {
@@ -155,13 +161,25 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     });
 
   program
+    .command('init')
+    .description('write a commented course config to start from, and its JSON Schema beside it (editors complete the file)')
+    .option('--out <file>', 'the config to write', 'course.json')
+    .option('--force', 'write over an existing file')
+    .action(async (opts: { out: string; force?: boolean }) => {
+      const { initCommand } = await import('./init.js');
+      code = initCommand(opts, io);
+    });
+
+  program
     .command('merge <dirs...>')
     .description("join the --out folders of `--shard` runs into one gradebook (grades.csv, class.json) and class index")
     .option('--out <dir>', 'where the joined gradebook goes', 'reports')
     .option('--reporter <name>', 'class reporters to run on the joined results: csv, github, html (repeatable)', collect)
-    .action(async (dirs: string[], opts: { out: string; reporter?: string[] }) => {
+    .option('--roster <csv>', 'a class roster: the gradebook carries its ids, names and emails')
+    .option('--roster-columns <spec>', 'which roster columns hold what, e.g. "id=SID,name=Full Name"')
+    .action(async (dirs: string[], opts: { out: string; reporter?: string[]; roster?: string; rosterColumns?: string }) => {
       const { mergeCommand } = await import('./merge.js');
-      code = mergeCommand(dirs, { out: opts.out, reporter: opts.reporter ?? ['csv'] }, io);
+      code = mergeCommand(dirs, { ...opts, reporter: opts.reporter ?? ['csv'] }, io);
     });
 
   program
