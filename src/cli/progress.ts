@@ -6,7 +6,7 @@
 
 import { createLogUpdate } from 'log-update';
 import { clean, progressLine } from '../reporters/index.js';
-import { truncate } from '../reporters/layout.js';
+import { truncate, wrapWords } from '../reporters/layout.js';
 import type { GradeResult } from '../results.js';
 
 /** Hooks the class runner calls. */
@@ -58,7 +58,10 @@ export function liveProgress(total: number, stream: NodeJS.WriteStream): Progres
       stream.write(text);
       return;
     }
-    log.persist(text.endsWith('\n') ? text.slice(0, -1) : text);
+    // Wrapped at spaces here: log-update would cut at the column, mid-word.
+    const cols = Math.max(20, stream.columns || 80);
+    const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+    log.persist(body.split('\n').flatMap((l) => wrapWords(l, cols)).join('\n'));
     render();
   };
   const timer = setInterval(render, 1000);
