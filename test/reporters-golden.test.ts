@@ -13,10 +13,8 @@ import {
 } from '../src/reporters/index.js';
 import type { CheckResult, GradeResult } from '../src/results.js';
 import { hostile, peers } from './fixtures/html/results.js';
-import { chat } from '../src/packs/chat/index.js';
 import { parseRoster } from '../src/roster.js';
-import { score } from '../src/rubric.js';
-import { classResults, fixture, hostileResult } from './helpers/results.js';
+import { classResults, doesNotStart, fixture, hostileResult, review, unicodeClass } from './helpers/results.js';
 
 const golden = (name: string): string => `./golden/${name}`;
 
@@ -32,40 +30,6 @@ const RESULTS: Record<string, () => GradeResult> = {
   review,
   'does-not-start': doesNotStart,
 };
-
-/** Lost checks the grader flagged for review: it could not recognise the online list, or a button. */
-function review(): GradeResult {
-  const r = fixture('failures');
-  r.submission = { dir: '/srv/submissions/李雷', name: '李雷', folder: 'LiLei' };
-  const icons = r.checks.find((c) => c.id === 'bonus.icons.shown')!;
-  icons.review = 'no image widget was recognised in the online list; on screen: a Listbox (3 rows: mira_7q, oyelaran, tomas_k2) and a Canvas 40x40';
-  const noSelf = r.checks.find((c) => c.id === 'basic.online_users.no_self')!;
-  noSelf.review = 'no list of online users was recognised; on screen: a Text widget (4 lines) and two Buttons ("Send", "Away")';
-  return r;
-}
-
-/** A client that does not start (a syntax error in main.py): one problem, the checks it cost failed without being run. */
-function doesNotStart(): GradeResult {
-  const r = fixture('failures');
-  r.submission = { dir: '/srv/submissions/Zoë Müller', name: 'Zoë Müller', folder: 'Zoe_Muller' };
-  const cost = r.checks.filter((c) => c.scenario === 'session' || c.scenario === 'goodbye');
-  const message = 'Does not start: SyntaxError in main.py line 12: invalid syntax';
-  for (const c of cost) {
-    Object.assign(c, { status: 'failed', points: 0, expected: 'the client starts', actual: message });
-    delete c.transcript;
-    delete c.seen;
-    delete c.nonStrict;
-    delete c.review;
-  }
-  r.problems = [{
-    code: 'submission.syntaxError',
-    message,
-    fix: 'Correct line 12 of main.py (python3 -m py_compile main.py shows the same error), then grade again.',
-    checks: cost.map((c) => c.id).sort(),
-  }];
-  r.score = score(chat.rubric, Object.fromEntries(r.checks.map((c) => [c.id, c.status])));
-  return r;
-}
 
 /**
  * Lost checks at the edges of what reports show: every kind of value in what
@@ -163,18 +127,6 @@ describe('every reporter, byte for byte', () => {
     });
   }
 });
-
-/** A class named in Chinese, with accents and with spaces, and a roster that knows all but one of them. */
-function unicodeClass(): GradeResult[] {
-  const named = (r: GradeResult, name: string, folder: string): GradeResult => ({ ...r, submission: { dir: `/srv/class/${name}`, name, folder } });
-  return [
-    named(fixture('full-marks'), '李雷', 'LiLei'),
-    named(fixture('failures'), '王芳', 'WangFang'),
-    named(fixture('full-marks'), 'Zoë Müller', 'Zoe_Muller'),
-    named(fixture('harness-error'), 'ana maria', 'ana_maria'),
-    review(),
-  ];
-}
 
 const ROSTER = parseRoster([
   'Name,SID,Email',
