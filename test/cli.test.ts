@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { MARKER_VAR } from '../src/proc/index.js';
 import { listProcesses } from '../src/proc/procfs.js';
+import { findXvfb, startXvfb } from '../src/env/display.js';
 
 const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
 const temps: string[] = [];
@@ -211,6 +212,31 @@ describe('grade (CLI)', () => {
     expect(r.out).toContain('INCOMPLETE');
     expect(readFileSync(join(out, 'reference-client', 'junit.xml'), 'utf8')).toContain(code);
     expect(JSON.parse(readFileSync(join(out, 'reference-client', 'results.json'), 'utf8')).output).toContain(code);
+  });
+
+  it('--headed shows the client on the user\'s own display, names each check as it starts, and slows each action down', async () => {
+    expect(await cli([reference, '--slow-mo', '100'])).toMatchObject({ code: 2, err: expect.stringContaining('--slow-mo goes with --headed') });
+    // The "user's display": an Xvfb of the test's own, as a desktop's X server would be.
+    const x = await startXvfb(findXvfb()!, { within: 10_000 });
+    let err = '';
+    try {
+      const out = temp();
+      const r = await run(['--headed', '--slow-mo', '50', reference, '--only', 'basic.register.*,conv.invite.sent', '--reporter', 'terminal,json', '--out', out], {
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+        isTTY: false,
+        env: { ...process.env, NO_COLOR: '1', DISPLAY: x.display },
+        interrupted: new Promise(() => {}),
+      });
+      expect(r).toBe(0);
+      expect(err).toContain('> basic.register.sent: REGISTER <user> is the first line after connecting');
+      expect(err).toMatch(/> conv\.invite\.sent: [^\n]+\n {2}PASS conv\.invite\.sent\n/);
+      const j = JSON.parse(readFileSync(join(out, 'reference-client', 'report.json'), 'utf8'));
+      expect(j.environment.display).toBe(x.display);
+      expect(j.score.points).toBe(j.score.max);
+    } finally {
+      await x.proc.kill(500);
+    }
   });
 
   it('Ctrl-C during grading stops every client and exits 130, writing no report', async () => {
