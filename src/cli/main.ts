@@ -63,7 +63,7 @@ Exit codes:
   0    graded (every submission complete)
   1    a score under --fail-under, or a verdict that varied under --repeat
   2    usage, configuration, harness or environment error, or an incomplete grade
-  130  interrupted (Ctrl-C); the gradebook holds what was finished
+  130  interrupted (Ctrl-C or SIGTERM; a second one stops at once); the gradebook lists every submission, graded or not
 
 Environment:
   CHATGRADE_PYTHON      the Python (with tkinter) that runs clients
@@ -74,8 +74,11 @@ Environment:
 
 Examples:
   chatgrade ./student-client
-  chatgrade ./submissions --reporter csv --reporter html --out reports
+  chatgrade ./student-client --headed --slow-mo 300     watch the grader drive your GUI
+  chatgrade ./submissions --reporter csv --reporter html --roster roster.csv --out reports
+  chatgrade --rerun-incomplete reports                  grade again what is incomplete, and merge
   chatgrade ./student-client --only 'conv.send.*' --seed k3x9
+  chatgrade init                                        a commented course.json and its JSON Schema
 `;
 
 /** Build the program; `run` returns the exit code. */
