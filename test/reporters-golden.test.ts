@@ -170,7 +170,7 @@ describe('every class reporter, byte for byte', () => {
 
   it('the terminal: progress lines and the summary table, plain and in colour', async () => {
     const results = [...classResults(), hostileResult(), jsClient(), runErrors(), sameName()];
-    const progress = results.map((r, i) => progressLine(i + 1, results.length, r)).join('\n');
+    const progress = [...results, review(), doesNotStart()].map((r, i) => progressLine(i + 1, results.length + 2, r)).join('\n');
     await expect(progress).toMatchFileSnapshot(golden('class/progress.txt'));
     await expect(renderClassSummary(results, {})).toMatchFileSnapshot(golden('class/summary.txt'));
     await expect(renderClassSummary(results, { color: true, width: 50 })).toMatchFileSnapshot(golden('class/summary-colour-50.txt'));

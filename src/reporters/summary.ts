@@ -16,6 +16,8 @@ export function progressLine(done: number, total: number, result: GradeResult): 
   const t = tally(result);
   const s = result.score;
   const notes = [
+    // A submission's own problem first, by its first words: "Does not start", "Not graded".
+    ...(result.problems ?? []).map((p) => p.message.split(':')[0]!.toLowerCase()),
     ...(t.failed > 0 ? [`${t.failed} failed`] : []),
     ...(t.notMeasured > 0 ? [`${t.notMeasured} not measured`] : []),
     ...(t.runErrors > 0 ? [`${t.runErrors} harness ${t.runErrors === 1 ? 'error' : 'errors'}`] : []),
