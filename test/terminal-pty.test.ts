@@ -79,15 +79,30 @@ async function screen(raw: string, cols: number, rows: number): Promise<string[]
   return out;
 }
 
-/** Live processes started by the grader process `pid` (their environment carries its marker). */
+/** Live processes started by the grader process `pid` (their environment carries its marker); zombies are gone already, awaiting only their reaping. */
 function leftBy(pid: number): number[] {
   return listProcesses().map((p) => p.pid).filter((p) => {
     try {
-      return readFileSync(`/proc/${p}/environ`, 'latin1').includes(`${MARKER_VAR}=${pid}-`);
+      return readFileSync(`/proc/${p}/environ`, 'latin1').includes(`${MARKER_VAR}=${pid}-`) && readFileSync(`/proc/${p}/stat`, 'latin1').split(') ')[1]?.[0] !== 'Z';
     } catch {
       return false;
     }
   });
+}
+
+/**
+ * The grader's processes still alive once it has exited, waited for up to
+ * `within` ms: the last ones are SIGKILLed as the grader exits, and the
+ * kernel takes a moment to tear a sandbox down.
+ */
+async function leftAfter(pid: number, within = 5000): Promise<number[]> {
+  const until = performance.now() + within;
+  let left = leftBy(pid);
+  while (left.length > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = leftBy(pid);
+  }
+  return left;
 }
 
 describe('colour on a terminal', () => {
@@ -149,7 +164,7 @@ describe('stopping', () => {
     await first;
     child.kill('SIGTERM');
     expect(await exited(child, 60_000)).toBe(130);
-    expect(leftBy(child.pid!)).toEqual([]);
+    expect(await leftAfter(child.pid!)).toEqual([]);
     const rows = (parse(readFileSync(join(out, 'grades.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).filter((r) => r.submission !== 'Points Possible' && r.submission !== '');
     expect(rows.map((r) => r.submission)).toEqual(['a', 'b', 'c', 'd']);
     expect(rows.filter((r) => r.status === 'graded').length).toBeGreaterThanOrEqual(1);
