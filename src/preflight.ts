@@ -1,6 +1,7 @@
-// The submission's own problems, found before any client runs: a grade.json
-// or package.json that cannot be used, an entry file that is not there, a
-// syntax error that keeps the client from starting. Each is the student's to
+// The submission's own problems: a grade.json or package.json that cannot be
+// used, an entry file that is not there (found before anything runs), a
+// syntax error that keeps the client from starting (found by compiling,
+// beside the grading). Each is the student's to
 // fix: the checks it costs fail (once, with the fix named), the others are
 // graded as usual, and the grade is complete. Only faults of the grader or
 // the machine are harness errors.

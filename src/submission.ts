@@ -93,18 +93,18 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
       timeoutScale: setup.timeoutScale,
       ...(setup.headed ? { useDisplay: setup.headed.display } : {}),
     });
-    if (needsClient && !js && !launch.command && entry.endsWith('.py')) {
-      problem = await syntaxError(sandbox, setup.python.executable, entry, limitsFor(setup.timeoutScale).staticCheck);
-    }
-    // A client that cannot start costs the checks of every run that starts it, once; the others are graded.
-    const lost = problem ? clientChecks(pack, checks) : [];
+    // Compiled beside the grading, not before it, so a client that starts costs no time on the way: one
+    // that cannot start fails its runs at once anyway, and their verdicts are then replaced by the cause.
+    const compiled = needsClient && !js && !launch.command && entry.endsWith('.py')
+      ? syntaxError(sandbox, setup.python.executable, entry, limitsFor(setup.timeoutScale).staticCheck).catch(() => undefined)
+      : Promise.resolve(undefined);
     const result = await gradeSubmission({
       pack,
       dir,
       seed: setup.seed,
       jobs: setup.jobs,
       ...(setup.limiter ? { limiter: setup.limiter } : {}),
-      checks: checks.filter((id) => !lost.includes(id)),
+      checks,
       weights: weightsFor(pack.rubric, setup.course),
       timeoutScale: setup.timeoutScale,
       python: setup.python,
@@ -120,7 +120,9 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
     const inProcess = rt !== undefined && jsMode === 'in-process';
     const notes = [...warnings, ...(inProcess ? ['the JavaScript client ran in-process, in a worker thread of the grader (the course\'s "jsClients": "in-process"): not sandboxed'] : sandbox.notes.map((n) => `sandbox: ${n}`))];
     const graded = notes.length ? { ...result, warnings: notes } : result;
-    return named(problem ? withProblem(graded, pack, setup, problem, lost) : graded);
+    // A client that cannot start costs the checks of every run that starts it, once; the others stand.
+    problem = await compiled;
+    return named(problem ? withProblem(graded, pack, setup, problem, clientChecks(pack, checks)) : graded);
   } catch (err) {
     const e = err as Error & { code?: string };
     const code = typeof e.code === 'string' ? e.code : 'grader.bug';
