@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   'test/html-edges.test.ts',
   'test/reporters-machine.test.ts',
   'test/reporters-ci.test.ts',
+  'test/class-tools.test.ts',
 ];
 
 export default defineConfig({

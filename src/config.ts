@@ -6,16 +6,18 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
 import type { Pack } from './pack.js';
 import { defaultWeights, type Rubric } from './rubric.js';
+import { didYouMean } from './suggest.js';
 
 /** Widget paths by the pack's ui keys (checked against the pack once it is known). */
-const uiSchema = z.record(z.string(), z.string().min(1));
+const uiSchema = z.record(z.string(), z.string().min(1)).describe('Widget paths by the pack\'s ui keys (e.g. "users": ".main.users"), where a GUI departs from the conventions');
 
-const entrySchema = z.string().regex(/^[^/\\]+\.(py|mjs|js|cjs)$/, 'must be a file in the submission folder');
+const entrySchema = z.string().regex(/^[^/\\]+\.(py|mjs|js|cjs)$/, 'must be a file in the submission folder').describe('The entry file, e.g. "main.py"');
 /** Replaces the default launch; placeholders such as {host} {port} {user} {dir}. */
-const commandSchema = z.array(z.string().min(1)).min(1);
+const commandSchema = z.array(z.string().min(1)).min(1).describe('Replaces the default launch; placeholders {host} {port} {user} {dir}');
 
 const submissionSchema = z
   .object({
@@ -28,37 +30,49 @@ const submissionSchema = z
 
 const sandboxLimits = z
   .object({
-    memoryMiB: z.number().int().min(64).max(65536),
-    processes: z.number().int().min(8).max(4096),
-    cpuSeconds: z.number().int().min(1).max(3600),
-    fileSizeMiB: z.number().int().min(1).max(65536),
-    openFiles: z.number().int().min(16).max(65536),
+    memoryMiB: z.number().int().min(64).max(65536).describe('Memory per client run, MiB (default 1024)'),
+    processes: z.number().int().min(8).max(4096).describe('Processes per client run (default 256)'),
+    cpuSeconds: z.number().int().min(1).max(3600).describe('CPU seconds per client run (default 300)'),
+    fileSizeMiB: z.number().int().min(1).max(65536).describe('Largest file a client may write, MiB (default 64)'),
+    openFiles: z.number().int().min(16).max(65536).describe('Open files per process (default 512)'),
   })
   .partial()
-  .strict();
+  .strict()
+  .describe('Limits of each client run in the sandbox');
 
 const courseSchema = z
   .object({
+    /** Where an editor finds this schema (`chatgrade init` writes it); ignored by the grader. */
+    $schema: z.string().optional().describe('Where an editor finds the schema of this file; ignored by chatgrade'),
     /** The assignment pack (`grade --list-packs`); detected from the folder when absent. */
-    pack: z.string().min(1).optional(),
+    pack: z.string().min(1).optional().describe('The assignment pack: "chat" or "discovery" (default: detected from the folder)'),
     command: commandSchema.optional(),
     entry: entrySchema.optional(),
     ui: uiSchema.optional(),
     /** Accept clients that describe their own GUI through the explicit probe (default: only when `command` is set). */
-    explicitProbe: z.boolean().optional(),
+    explicitProbe: z.boolean().optional().describe('Accept clients that describe their own GUI (default: only when "command" is set)'),
     /** How JavaScript clients run: in their own process over a real WebSocket (default), or in-process over mock-socket (trusted code only; docs/JS-CLIENTS.md). */
-    jsClients: z.enum(['process', 'in-process']).optional(),
+    jsClients: z.enum(['process', 'in-process']).optional().describe('How JavaScript clients run: "process" (default, sandboxed) or "in-process" (trusted code only)'),
     /** Let a submission's grade.json set its own `command` (courses that accept other languages). */
-    submissionLaunch: z.boolean().optional(),
+    submissionLaunch: z.boolean().optional().describe('Let a submission\'s grade.json set its own "command"'),
     /** Points per check id. */
-    checks: z.record(z.string(), z.number().min(0)).optional(),
+    checks: z.record(z.string(), z.number().min(0)).optional().describe('Points per check id (`chatgrade --list` lists them)'),
     /** Points per rubric line, split over its checks in the default proportions. */
-    lines: z.record(z.string(), z.number().min(0)).optional(),
-    timeoutScale: z.number().positive().max(20).optional(),
-    sandbox: z.enum(['auto', 'strict', 'off']).optional(),
+    lines: z.record(z.string(), z.number().min(0)).optional().describe('Points per rubric line, spread over its checks in the default proportions'),
+    timeoutScale: z.number().positive().max(20).optional().describe('Multiply every time limit (slow machines; default 1)'),
+    sandbox: z.enum(['auto', 'strict', 'off']).optional().describe('Isolation of student code: "auto" (default), "strict" (full or refuse) or "off"'),
     limits: sandboxLimits.optional(),
   })
-  .strict();
+  .strict()
+  .describe('A chatgrade course config (docs/GRADING.md, "Config")');
+
+/** The course config's JSON Schema, made from the schema the grader validates with (for editors: `chatgrade init`). */
+export function courseJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(courseSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
+/** The course config's top-level keys, in schema order. */
+export const COURSE_KEYS: readonly string[] = Object.keys(courseSchema.shape);
 
 export type CourseConfig = z.infer<typeof courseSchema>;
 export type SubmissionConfig = z.infer<typeof submissionSchema>;
@@ -77,7 +91,8 @@ export class ConfigError extends Error {
   readonly code = 'config.invalid';
 }
 
-function readJson(file: string): unknown {
+/** A JSON file; with `comments`, `//` and block comments are allowed (the course config: `chatgrade init` writes one with comments). */
+function readJson(file: string, comments = false): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -85,21 +100,32 @@ function readJson(file: string): unknown {
     throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    // Comments become spaces, so positions in JSON's errors stay right.
+    return JSON.parse(comments ? stripJsonComments(text) : text);
   } catch (err) {
     throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
 }
 
-function explain(file: string, error: z.ZodError, hint = ''): ConfigError {
-  const issues = error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`).join('\n');
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': COURSE_KEYS,
+  limits: Object.keys(sandboxLimits.shape),
+};
+
+function explain(file: string, error: z.ZodError, hint = '', known: Readonly<Record<string, readonly string[]>> = {}): ConfigError {
+  const issues = error.issues.map((i) => {
+    const where = i.path.length ? i.path.join('.') : '(top level)';
+    const candidates = known[i.path.join('.')] ?? [];
+    const typo = i.code === 'unrecognized_keys' ? i.keys.map((k) => didYouMean(k, candidates)).join('') : '';
+    return `  ${where}: ${i.message}${typo}`;
+  }).join('\n');
   return new ConfigError(`${file} is not a valid config:\n${issues}${hint}`);
 }
 
 /** The course config's shape; its ids are checked against a pack by checkAgainstPack(). */
 export function loadCourseConfig(file: string): CourseConfig {
-  const parsed = courseSchema.safeParse(readJson(file));
-  if (!parsed.success) throw explain(file, parsed.error);
+  const parsed = courseSchema.safeParse(readJson(file, true));
+  if (!parsed.success) throw explain(file, parsed.error, '', KNOWN_KEYS);
   return parsed.data;
 }
 
@@ -107,9 +133,9 @@ export function loadCourseConfig(file: string): CourseConfig {
 export function checkAgainstPack(config: CourseConfig, pack: Pack, file = 'the course config'): void {
   const { rubric } = pack;
   const unknown = [
-    ...Object.keys(config.checks ?? {}).filter((id) => !rubric.checks.some((c) => c.id === id)).map((c) => `check "${c}"`),
-    ...Object.keys(config.lines ?? {}).filter((id) => !rubric.lines.some((l) => l.id === id)).map((l) => `line "${l}"`),
-    ...Object.keys(config.ui ?? {}).filter((k) => !pack.uiKeys.includes(k)).map((k) => `ui "${k}"`),
+    ...Object.keys(config.checks ?? {}).filter((id) => !rubric.checks.some((c) => c.id === id)).map((c) => `check "${c}"${didYouMean(c, rubric.checks.map((x) => x.id))}`),
+    ...Object.keys(config.lines ?? {}).filter((id) => !rubric.lines.some((l) => l.id === id)).map((l) => `line "${l}"${didYouMean(l, rubric.lines.map((x) => x.id))}`),
+    ...Object.keys(config.ui ?? {}).filter((k) => !pack.uiKeys.includes(k)).map((k) => `ui "${k}"${didYouMean(k, pack.uiKeys)}`),
   ];
   if (unknown.length) {
     throw new ConfigError(`${file} names ${unknown.join(', ')} that the ${pack.id} pack does not have (see \`grade --list\`)`);
@@ -121,7 +147,7 @@ export function loadSubmissionConfig(dir: string): SubmissionConfig {
   const file = join(dir, 'grade.json');
   if (!existsSync(file)) return {};
   const parsed = submissionSchema.safeParse(readJson(file));
-  if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "entry" and "ui"; points, checks and the launch belong to the course config)');
+  if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "entry" and "ui"; points, checks and the launch belong to the course config)', { '': Object.keys(submissionSchema.shape) });
   return parsed.data;
 }
 

@@ -45,6 +45,8 @@ export interface GradeOptions {
   ui?: Readonly<Record<string, string>>;
   /** Live wire log (--verbose). */
   onWire?: (run: string, entry: TranscriptEntry) => void;
+  /** Called as each check starts (--headed shows its name while it runs). */
+  onCheckStart?: (check: { id: string; requirement: string }) => void;
   /** Called as each check finishes. */
   onCheck?: (result: CheckResult) => void;
   /** How the fake server listens for a client of another runtime (src/js: WebSocket); default TCP in the run's sandbox. */
@@ -167,6 +169,7 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
       const check = rubric.checks.find((c) => c.id === script.id)!;
       const started = performance.now();
       const t0 = run.now();
+      if (!stopped) opts.onCheckStart?.(check);
       const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
       if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {
         stopped = verdict;
@@ -212,7 +215,8 @@ async function witness(result: CheckResult, run: PackRun, opts: GradeOptions): P
   const seen = run.seen?.();
   if (seen) result.seen = seen;
   const fb = opts.sandbox.framebuffer;
-  if (!opts.screenshots || !fb) return;
+  // A run that starts no client (static checks) has no window to show: its picture would be an empty screen.
+  if (!opts.screenshots || !fb || !opts.pack.runs.find((r) => r.kind === result.scenario)?.client) return;
   try {
     const shot = await captureScreen(fb, 'content');
     result.screenshot = { ...shot, t: Math.round(run.now()) };

@@ -75,6 +75,18 @@ export interface LauncherOptions {
   runtime?: 'python' | 'node';
   /** Node options before the runner (e.g. ['--import', 'tsx'] for a TypeScript loader). */
   nodeOptions?: string[];
+  /** Wait this long before each GUI action (a click, typing), so a person can follow (`--headed --slow-mo`). */
+  slowMo?: number;
+}
+
+/** Every command but the two that only read (sync, snapshot) waits `ms` first; its own limit grows by as much. */
+function slowDown(link: AgentLink, ms: number): void {
+  const send = link.commandRaw.bind(link);
+  link.commandRaw = async (req, within) => {
+    if (req.cmd === 'sync' || req.cmd === 'snapshot') return send(req, within);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return send(req, within === undefined ? undefined : within + ms);
+  };
 }
 
 /** Output kept per client stream. */
@@ -110,6 +122,7 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
       },
     });
     const link = client.link;
+    if (link && opts.slowMo) slowDown(link, opts.slowMo);
     return {
       link,
       probeMode: link ? (link.hello?.mode === 'explicit' ? 'explicit' : 'tk-agent') : undefined,

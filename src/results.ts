@@ -41,6 +41,23 @@ export interface HarnessError {
   message: string;
 }
 
+/**
+ * A problem of the submission itself, found before its client ran (an
+ * invalid grade.json or package.json, a missing entry file, a syntax error):
+ * the student's to fix, so the checks it cost fail, and every report shows
+ * it once, as one banner, with those checks listed under it.
+ */
+export interface SubmissionProblem {
+  /** Stable dotted code, e.g. "submission.syntaxError". */
+  code: string;
+  /** What is wrong, e.g. "does not start: SyntaxError in main.py line 12: invalid syntax". */
+  message: string;
+  /** What to do about it, in one sentence. */
+  fix: string;
+  /** The checks it cost (failed without being run), sorted by id. */
+  checks: string[];
+}
+
 /** The outcome of one check, keyed on status. */
 export interface CheckResult {
   id: string;
@@ -93,7 +110,8 @@ export interface GradeResult {
   schemaVersion: typeof SCHEMA_VERSION;
   grader: { name: 'chatgrade'; version: string };
   rubric: RubricInfo;
-  submission: { dir: string; name: string };
+  /** `name` is the folder's own name (Unicode NFC), exactly; `folder` is where its reports went under --out, when that differs. */
+  submission: { dir: string; name: string; folder?: string };
   seed: string;
   startedAt: string;
   durationMs: number;
@@ -119,4 +137,6 @@ export interface GradeResult {
   logs: { scenario: string; stderr: string; truncated: boolean }[];
   /** Things staff should know that are not check results (e.g. a grade.json setting that was ignored). */
   warnings?: string[];
+  /** The submission's own problems (its grade.json, its entry file, a client that does not start), each with the checks it cost. */
+  problems?: SubmissionProblem[];
 }

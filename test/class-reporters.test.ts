@@ -4,42 +4,66 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import {
-  CLASS_REPORTERS, classSummaryLines, githubAnnotations, githubSummary, progressLine, renderClassJson,
+  CLASS_REPORTERS, classSummaryLines, gradebookRows, githubAnnotations, githubSummary, progressLine, renderClassJson,
   renderClassSafely, renderGradebook, type ClassReporter,
 } from '../src/reporters/index.js';
 import { canonicalResult } from '../src/reporters/json.js';
 import type { GradeResult } from '../src/results.js';
-import { classResults, ESC, fixture, hostileResult } from './helpers/results.js';
+import { parseRoster } from '../src/roster.js';
+import { checkOf, classResults, ESC, fixture, hostileResult } from './helpers/results.js';
 
 const named = (r: GradeResult, name: string): GradeResult => ({ ...r, submission: { dir: `/srv/class/${name}`, name } });
 
 describe('grades.csv', () => {
-  it('one row per submission, sorted, with totals, each line, status and seed (RFC 4180)', () => {
+  it('a row per submission, sorted, after the maximum points: name, path, totals, each line, status, review, seed (RFC 4180)', () => {
     const csv = renderGradebook(classResults());
     const records = csv.split('\r\n');
     expect(records.at(-1)).toBe('');
     const lines = fixture('full-marks').rubric.lines.map((l) => l.id);
-    expect(records[0]).toBe(['submission', 'total', 'bonus', ...lines, 'status', 'seed', 'sandbox', 'probe'].join(','));
-    expect(records.slice(1, -1).map((r) => r.split(',')[0])).toEqual(['ada', 'bob', 'carol', 'dave']);
+    expect(records[0]).toBe(['submission', 'path', 'total', 'bonus', ...lines, 'status', 'review', 'seed', 'sandbox', 'probe'].join(','));
     const full = fixture('full-marks');
-    expect(records[1]).toBe(`ada,100,20,${lines.map((id) => full.score.lines.find((l) => l.id === id)!.points).join(',')},graded,${full.seed},,`);
-    expect(records[3]!.split(',').slice(0, 3)).toEqual(['carol', '92', '20']);
-    expect(records[3]).toContain(',incomplete,');
-    expect(records[2]).toMatch(/^bob,87,8,5,5,5,5,6,7,7,/);
+    expect(records[1]).toBe(`Points Possible,,100,20,${lines.map((id) => full.score.lines.find((l) => l.id === id)!.max).join(',')},,,,,`);
+    expect(records.slice(2, -1).map((r) => r.split(',')[0])).toEqual(['ada', 'bob', 'carol', 'dave']);
+    expect(records[2]).toBe(`ada,/srv/class/ada,100,20,${lines.map((id) => full.score.lines.find((l) => l.id === id)!.points).join(',')},graded,,${full.seed},,`);
+    expect(records[3]).toMatch(/^bob,\/srv\/class\/bob,87,8,5,5,5,5,6,7,7,/);
     expect(csv).not.toContain('\n\n');
+  });
+
+  it('leaves blank what was not measured: the total of an incomplete grade, a line with a check not measured, a line not run', () => {
+    const rows = gradebookRows(classResults());
+    const col = (name: string) => rows[0]!.indexOf(name);
+    const carol = rows.find((r) => r[0] === 'carol')!;
+    expect([carol[col('total')], carol[col('bonus')], carol[col('conv.join')], carol[col('conv.send')], carol[col('status')]]).toEqual(['', '20', '', '10', 'incomplete']);
+    const dave = rows.find((r) => r[0] === 'dave')!;
+    expect([dave[col('total')], dave[col('structure.main')], dave[col('bonus.icons')]]).toEqual(['93', '', '']);
+  });
+
+  it('lists the submissions not graded, and with a roster its students: ids on every row, who handed in nothing, and folders no student matches', () => {
+    const roster = parseRoster('SID,Name,Email\n1001,Ada L.,ada@x.edu\n1002,Bob K.,bob@x.edu\n1003,Cy N.,cy@x.edu\n', {}, 'roster.csv');
+    const rows = gradebookRows([named(fixture('full-marks'), 'ada'), named(fixture('failures'), 'zed')], { roster, notGraded: [{ dir: '/srv/class/bob', name: 'bob' }] });
+    expect(rows[0]!.slice(0, 5)).toEqual(['SID', 'Name', 'Email', 'submission', 'path']);
+    expect(rows.slice(2).map((r) => [...r.slice(0, 4), r[r.length - 5]])).toEqual([
+      ['1001', 'Ada L.', 'ada@x.edu', 'ada', 'graded'],
+      ['1002', 'Bob K.', 'bob@x.edu', 'bob', 'not graded'],
+      ['1003', 'Cy N.', 'cy@x.edu', '', 'no submission'],
+      ['', '', '', 'zed', 'graded'],
+    ]);
   });
 
   it('quotes what needs quoting and defuses spreadsheet formulas', () => {
     const csv = renderGradebook([named(fixture('full-marks'), 'smith, "jo"'), named(fixture('full-marks'), '=HYPERLINK("x")')]);
     const rows = csv.split('\r\n');
-    expect(rows[1]!.startsWith(`"'=HYPERLINK(""x"")",`)).toBe(true);
-    expect(rows[2]!.startsWith('"smith, ""jo""",100,20,')).toBe(true);
+    expect(rows[2]!.startsWith(`"'=HYPERLINK(""x"")","/srv/class/=HYPERLINK(""x"")",100,20,`)).toBe(true);
+    expect(rows[3]!.startsWith('"smith, ""jo""","/srv/class/smith, ""jo""",100,20,')).toBe(true);
   });
 
-  it('states the sandbox and probe of each row, and cleans client-made names', () => {
-    const csv = renderGradebook([hostileResult(`eve${ESC}[2J`)]);
+  it('states the sandbox and probe of each row, the checks to review, and cleans client-made names', () => {
+    const r = hostileResult(`eve${ESC}[2J`);
+    checkOf(r, 'bonus.icons.shown').review = 'no image widget was recognised';
+    checkOf(r, 'basic.online_users.no_self').review = 'no online list was recognised';
+    const csv = renderGradebook([r]);
     expect(csv).not.toContain(ESC);
-    expect(csv.split('\r\n')[1]).toMatch(/^eve\\x1b\[2J,87,8,.*,graded,7f3a9c21,fallback,tk-agent$/);
+    expect(csv.split('\r\n')[2]).toMatch(/^eve\\x1b\[2J,\/srv\/submissions\/eve\\x1b\[2J,87,8,.*,graded,basic\.online_users\.no_self bonus\.icons\.shown,7f3a9c21,fallback,tk-agent$/);
   });
 });
 
@@ -68,15 +92,17 @@ describe('terminal: progress and summary', () => {
     const results = [...classResults(), named(fixture('failures'), '王小明'), named(fixture('full-marks'), 'zoë 🎉')];
     results[5]!.environment = { ...results[5]!.environment, sandbox: 'full', probe: 'explicit' };
     const lines = classSummaryLines(results, { width: 60 });
-    expect(lines[0]).toMatch(/^Submission +Total +Bonus +Failed +Errors$/);
+    expect(lines[0]).toMatch(/^Submission +Total +Bonus +Failed +Errors +Review$/);
     const rows = lines.slice(1, 7);
     expect(rows.map((l) => l.split(/\s{2,}/)[0])).toEqual(['ada', 'bob', 'carol', 'dave', 'zoë 🎉', '王小明']);
-    const ends = rows.map((l) => stringWidth(l.replace(/ INCOMPLETE$/, '')));
+    const ends = rows.map((l) => stringWidth(l.replace(/ !$/, '')));
     expect(new Set(ends).size).toBe(1);
     expect(ends[0]).toBe(stringWidth(lines[0]!));
-    expect(rows[2]).toMatch(/^carol +92\/100 +20\/20 +1 +1 INCOMPLETE$/);
+    // 60 columns leave no room for the word: the mark is "!" and the footer says so.
+    expect(rows[2]).toMatch(/^carol +92\/100 +20\/20 +1 +1 +0 !$/);
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(60);
-    expect(lines.slice(8).join(' ')).toContain("6 submissions; 1 incomplete (a harness fault, not the student's: re-run it before publishing).");
+    expect(lines.slice(8).join(' ')).toContain("6 submissions; 1 incomplete (marked \"!\") (a harness fault, not the student's: re-run it before publishing).");
+    expect(classSummaryLines(results, { width: 80 })[3]).toMatch(/^carol +92\/100 +20\/20 +1 +1 +0 INCOMPLETE$/);
     expect(lines.at(-1)).toBe('Sandbox: full (1) · GUI probe: explicit (1)');
   });
 
@@ -112,7 +138,7 @@ describe('github', () => {
     expect(md.startsWith('## chatgrade: Chat client\n')).toBe(true);
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Submission'));
     expect(rows.map((l) => l.split(' | ')[0])).toEqual(['| ada', '| a\\|b \\<i\\>', '| bob', '| carol', '| dave']);
-    expect(rows[1]).toBe('| a\\|b \\<i\\> | 87/100 | 8/20 | 6 | 0 | graded | fallback | tk\\-agent |');
+    expect(rows[1]).toBe('| a\\|b \\<i\\> | 87/100 | 8/20 | 6 | 0 | 0 | graded | fallback | tk\\-agent |');
     expect(rows[3]).toContain('| **incomplete** |');
     expect(md).toContain('**1 of 5 grades are incomplete**');
     expect(md).toContain('<summary>a|b &lt;i&gt;: 6 lost, 0 not measured</summary>');

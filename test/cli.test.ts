@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { MARKER_VAR } from '../src/proc/index.js';
 import { listProcesses } from '../src/proc/procfs.js';
+import { findXvfb, startXvfb } from '../src/env/display.js';
 
 const reference = fileURLToPath(new URL('../examples/reference-client', import.meta.url));
 const temps: string[] = [];
@@ -76,9 +77,49 @@ describe('grade (CLI)', () => {
     expect(await cli([reference, '--config', f])).toMatchObject({ code: 2, err: expect.stringContaining('not valid JSON') });
   });
 
-  it("refuses a submission's grade.json that touches points", async () => {
+  it("a grade.json that touches points is the student's visible failure, with the fix; the grade is complete", async () => {
     const d = copyReference({ checks: { 'basic.register.sent': 0 } });
-    expect(await cli([d])).toMatchObject({ code: 2, err: expect.stringContaining('may set only "entry" and "ui"') });
+    const out = temp();
+    const r = await cli([d, '--only', 'structure.main.*', '--reporter', 'terminal,json,gradescope', '--out', out]);
+    expect(r.code).toBe(0);
+    const said = r.out.replace(/\s+/g, ' ');
+    expect(said).toContain('Not graded: grade.json is not valid: grade.json is not a valid config: (top level): Unrecognized key: "checks"');
+    expect(said).toContain('may set only "entry" and "ui"');
+    expect(r.out).toMatch(/Fix {10}Make grade\.json valid JSON/);
+    expect(r.out).not.toContain('INCOMPLETE');
+    const gs = JSON.parse(readFileSync(join(out, 'student', 'results.json'), 'utf8'));
+    expect(gs.visibility).toBe('visible');
+    expect(gs.output).toContain('**Fix:** Make grade\\.json valid JSON');
+  });
+
+  it('a client that never starts: one banner naming the syntax error and its line, the checks it cost under it, no card or screenshot each', async () => {
+    const d = copyReference();
+    const main = readFileSync(join(d, 'main.py'), 'utf8').split('\n');
+    main[11] = 'def broken(:';
+    writeFileSync(join(d, 'main.py'), main.join('\n'));
+    const out = temp();
+    const r = await cli([d, '--only', 'basic.register.*,structure.modularity.*', '--reporter', 'terminal,json,junit,gradescope,html', '--out', out]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'student', 'report.json'), 'utf8'));
+    expect(j.errors).toEqual([]);
+    expect(j.problems).toEqual([{
+      code: 'submission.syntaxError',
+      message: expect.stringMatching(/^Does not start: SyntaxError in main\.py line 12: /),
+      fix: expect.stringContaining('Correct line 12 of main.py'),
+      checks: ['basic.register.format', 'basic.register.sent'],
+    }]);
+    expect(j.checks.filter((c: { screenshot?: unknown }) => c.screenshot)).toEqual([]);
+    expect(r.out.match(/Does not start: SyntaxError in main\.py line 12/g)).toHaveLength(1);
+    expect(r.out).toMatch(/FAIL basic\.register\.sent \(not run: see above\)/);
+    const page = readFileSync(join(out, 'student', 'report.html'), 'utf8');
+    expect(page.match(/class="banner fail problem"/g)).toHaveLength(1);
+    expect(page).not.toContain('id="check-basic.register.sent"');
+    expect(readFileSync(join(out, 'student', 'junit.xml'), 'utf8')).toContain('message="not run: Does not start: SyntaxError in main.py line 12');
+    // An entry file that grade.json names and that is not there: the same, for every check.
+    const e = copyReference({ entry: 'client.py' });
+    const m = await cli([e, '--only', 'structure.main.*', '--reporter', 'json', '--out', out]);
+    expect(m.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'student', 'report.json'), 'utf8')).problems[0]).toMatchObject({ code: 'submission.noEntry', message: 'Does not start: client.py is missing (grade.json names it as the entry)' });
   });
 
   it('writes JSON, JUnit and Gradescope reports and exits 0; --fail-under gives 1', async () => {
@@ -171,6 +212,31 @@ describe('grade (CLI)', () => {
     expect(r.out).toContain('INCOMPLETE');
     expect(readFileSync(join(out, 'reference-client', 'junit.xml'), 'utf8')).toContain(code);
     expect(JSON.parse(readFileSync(join(out, 'reference-client', 'results.json'), 'utf8')).output).toContain(code);
+  });
+
+  it('--headed shows the client on the user\'s own display, names each check as it starts, and slows each action down', async () => {
+    expect(await cli([reference, '--slow-mo', '100'])).toMatchObject({ code: 2, err: expect.stringContaining('--slow-mo goes with --headed') });
+    // The "user's display": an Xvfb of the test's own, as a desktop's X server would be.
+    const x = await startXvfb(findXvfb()!, { within: 10_000 });
+    let err = '';
+    try {
+      const out = temp();
+      const r = await run(['--headed', '--slow-mo', '50', reference, '--only', 'basic.register.*,conv.invite.sent', '--reporter', 'terminal,json', '--out', out], {
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+        isTTY: false,
+        env: { ...process.env, NO_COLOR: '1', DISPLAY: x.display },
+        interrupted: new Promise(() => {}),
+      });
+      expect(r).toBe(0);
+      expect(err).toContain('> basic.register.sent: REGISTER <user> is the first line after connecting');
+      expect(err).toMatch(/> conv\.invite\.sent: [^\n]+\n {2}PASS conv\.invite\.sent\n/);
+      const j = JSON.parse(readFileSync(join(out, 'reference-client', 'report.json'), 'utf8'));
+      expect(j.environment.display).toBe(x.display);
+      expect(j.score.points).toBe(j.score.max);
+    } finally {
+      await x.proc.kill(500);
+    }
   });
 
   it('Ctrl-C during grading stops every client and exits 130, writing no report', async () => {

@@ -58,6 +58,20 @@ describe('loadCourseConfig', () => {
     expect(errorOf(() => loadCourseConfig(file({ sandbox: 'maybe' }))).message).toContain('sandbox');
   });
 
+  it('says which known key an unknown one was probably meant to be, at the top level and in limits', () => {
+    const e = errorOf(() => loadCourseConfig(file({ timeoutScal: 2, limits: { memoryMB: 512 }, zzzzzz: 1 })));
+    expect(e.message).toContain('(top level): Unrecognized keys: "timeoutScal", "zzzzzz" (did you mean "timeoutScale"?)');
+    expect(e.message).toContain('limits: Unrecognized key: "memoryMB" (did you mean "memoryMiB"?)');
+  });
+
+  it('allows comments and a $schema key in a course config (what `chatgrade init` writes), never in a grade.json', () => {
+    const text = '{\n  // the pack\n  "$schema": "./course.schema.json",\n  "pack": "chat", /* slow machine */ "timeoutScale": 2\n}\n';
+    expect(loadCourseConfig(file(text))).toEqual({ $schema: './course.schema.json', pack: 'chat', timeoutScale: 2 });
+    const sub = mkdtempSync(join(dir, 'sub-'));
+    writeFileSync(join(sub, 'grade.json'), '{ // no\n "entry": "main.py" }');
+    expect(errorOf(() => loadSubmissionConfig(sub)).message).toContain('is not valid JSON');
+  });
+
   it('holds sandbox limits and the entry file to their ranges', () => {
     const lowest = { memoryMiB: 64, processes: 8, cpuSeconds: 1, fileSizeMiB: 1, openFiles: 16 };
     const highest = { memoryMiB: 65536, processes: 4096, cpuSeconds: 3600, fileSizeMiB: 65536, openFiles: 65536 };
@@ -96,7 +110,7 @@ describe('checkAgainstPack', () => {
 
   it('names every check, line and ui key the pack does not have', () => {
     const e = errorOf(() => checkAgainstPack({ checks: { 'core.one.z': 1 }, lines: { 'core.nine': 3 }, ui: { send: '.b' } }, pack, 'course.json'));
-    expect(e.message).toBe('course.json names check "core.one.z", line "core.nine", ui "send" that the fake pack does not have (see `grade --list`)');
+    expect(e.message).toBe('course.json names check "core.one.z" (did you mean "core.one.a"?), line "core.nine" (did you mean "core.one"?), ui "send" that the fake pack does not have (see `grade --list`)');
     expect(errorOf(() => checkAgainstPack({ lines: { core: 1 } }, pack)).message).toMatch(/^the course config names line "core"/);
   });
 });

@@ -62,11 +62,12 @@ describe('acquireDisplay', () => {
 });
 
 describe('doctor', () => {
-  it('checks node, python with tkinter, a display, bubblewrap and the agent files', async () => {
+  it('checks node, python with tkinter, a display, bubblewrap and the agent files, then grades the reference client as grading would', async () => {
     const checks = await doctor({ env: { PATH: process.env.PATH } });
-    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'sandbox level', 'probe agent']);
+    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'sandbox level', 'probe agent', 'canary grade']);
     expect(checks[4]!.detail).toMatch(/^(full|fallback): /);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks[2]!.detail).toMatch(/Xvfb/);
-  });
+    expect(checks[6]!.detail).toMatch(/^the reference client graded at the (full|fallback) level: basic\.register\.sent passed/);
+  }, 120_000);
 });

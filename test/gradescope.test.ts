@@ -3,9 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  gradescopeStaffNotes,
   gradescopeFailureResults, gradescopeResults, renderGradescopeFailure, type GradingFailure,
 } from '../src/reporters/index.js';
-import { ESC, fixture, hostileResult } from './helpers/results.js';
+import { checkOf, ESC, fixture, hostileResult } from './helpers/results.js';
 
 const FAILURE: GradingFailure = {
   errors: [{ code: 'env.noTkinter', message: 'no Python with tkinter was found (tried python3, python3.12)' }],
@@ -98,10 +99,19 @@ describe('gradescope: Markdown output', () => {
     expect(test.output).toContain('**Requirement:** REGISTER is exactly "REGISTER \\<user\\>\\\\n"');
   });
 
-  it('the summary states sandbox, probe and warnings', () => {
-    const gs = gradescopeResults(hostileResult());
+  it('the summary states sandbox and probe; warnings and checks to review go to staff only, never into results.json', () => {
+    const r = hostileResult();
+    checkOf(r, 'bonus.icons.shown').review = 'no image widget was recognised; on screen: a Listbox (3 rows)';
+    const gs = gradescopeResults(r);
     expect(gs.output).toContain('Sandbox: fallback');
     expect(gs.output).toContain("GUI probe: tk\\-agent: the grader inspected the client's Tk widgets");
-    expect(gs.output).toContain('Warnings for course staff:\n- grade\\.json sets "timeout": ignored A\\]\\]\\>B');
+    const all = JSON.stringify(gs);
+    expect(all).not.toContain('grade.json sets');
+    expect(all).not.toContain('course staff');
+    expect(all).not.toContain('Listbox');
+    expect(gradescopeStaffNotes(r)).toEqual([
+      'chatgrade (for course staff): grace-hopper: warning: grade.json sets "timeout": ignored A]]>B]]>C \\x1b[1mbold\\x1b[0m \\0 \uFFFD \\ud800 \\ufffe \\u202etxt.exe \\x07 ]]>',
+      'chatgrade (for course staff): grace-hopper: REVIEW bonus.icons.shown (10 pts lost): the grader could not recognise part of the GUI: no image widget was recognised; on screen: a Listbox (3 rows)',
+    ]);
   });
 });

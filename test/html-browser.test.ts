@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderClassIndex, renderHtml } from '../src/reporters/html/index.js';
 import { fixture, hostile, peers, RESULTS } from './fixtures/html/results.js';
+import { doesNotStart, review, unicodeClass } from './helpers/results.js';
 
 const { PNG } = createRequire(import.meta.url)('pngjs') as {
   PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer } } };
@@ -49,6 +50,14 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML reports in headless Chromium (Debian packa
     for (const name of RESULTS) write(name, renderHtml(fixture(name)));
     const entries = [...RESULTS.map((name) => ({ result: fixture(name), folder: name })), { result: peers(), folder: 'peers' }];
     writeFileSync(join(dir, 'index.html'), renderClassIndex(entries));
+    // A class named in Chinese, with accents and spaces: each report in its transliterated folder.
+    const klass = [...unicodeClass(), doesNotStart()];
+    for (const r of klass) write(join('class', r.submission.folder ?? r.submission.name), renderHtml(r));
+    writeFileSync(join(dir, 'class', 'index.html'), renderClassIndex(klass.map((result) => ({ result, folder: result.submission.folder ?? result.submission.name })), {
+      notGraded: [{ dir: '/srv/class/stray', name: 'stray' }],
+    }));
+    write('review', renderHtml(review()));
+    write('does-not-start', renderHtml(doesNotStart()));
     // A fresh profile each run: nothing cached, nothing remembered.
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
@@ -130,6 +139,38 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML reports in headless Chromium (Debian packa
     expect(dom).toEqual({ scripts: 1, handlers: 0, injected: 0, h1: 'Chat client: <script>document.title="pwned"</script>' });
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('a class named in Chinese, with accents and spaces: every name shown exactly and distinctly, each linking to its own report', async () => {
+    const { page, problems } = await open('class/index.html');
+    const names = await page.locator('table.matrix tbody td.name a').allTextContents();
+    expect([...names].sort()).toEqual(['ana maria', 'class/李雷', 'submissions/李雷', '王芳', 'class/Zoë Müller', 'submissions/Zoë Müller'].sort());
+    expect(await page.locator('tr.not-graded td.name').count()).toBe(1);
+    expect(await page.locator('tr.not-graded td.name').textContent()).toBe('stray not graded');
+    // The lost checks to review: the row's badge, and a marked cell that says so.
+    const flagged = page.locator('table.matrix tbody tr', { hasText: 'submissions/李雷' });
+    expect(await flagged.locator('.badge.review').textContent()).toBe('review 2');
+    expect(await flagged.locator('td.review a').first().getAttribute('title')).toContain('to review');
+    await page.locator('table.matrix tbody td.name a', { hasText: '王芳' }).click();
+    await page.waitForURL(/\/class\/WangFang\/report\.html$/);
+    expect(await page.locator('h1').textContent()).toBe('Chat client: 王芳');
+    expect(problems.filter((p) => !p.startsWith('request: file://'))).toEqual([]);
+    await page.close();
+  });
+
+  it('a report marks the lost checks to review; a client that does not start shows one banner with its checks, and no card for each', async () => {
+    const { page, problems } = await open('review/report.html');
+    expect(await page.locator('.banner.review').isVisible()).toBe(true);
+    expect(await page.locator('section.check h3 .badge.review').count()).toBe(2);
+    expect(await page.locator('#check-bonus\\.icons\\.shown dd.review').textContent()).toContain('the grader may be wrong here: no image widget was recognised');
+    const start = await open('does-not-start/report.html');
+    expect(await start.page.locator('.banner.problem').count()).toBe(1);
+    expect(await start.page.locator('.banner.problem strong').textContent()).toBe('Does not start: SyntaxError in main.py line 12: invalid syntax');
+    expect(await start.page.locator('.banner.problem code').count()).toBe(27);
+    expect(await start.page.locator('section.check').count()).toBe(0);
+    expect([...problems, ...start.problems]).toEqual([]);
+    await page.close();
+    await start.page.close();
   });
 
   it('the class index: links to the reports, sorted by total, and sortable with its script', async () => {

@@ -55,7 +55,8 @@ describe('gradebook', () => {
     extra.score = { ...extra.score, lines: [...extra.score.lines, { ...extra.score.lines[0]!, id: 'extra.line', points: 4 }] };
     const rows = gradebookRows([named(fixture('full-marks'), 'ann'), extra]);
     const col = rows[0]!.indexOf('extra.line');
-    expect(rows.map((row) => row[col])).toEqual(['extra.line', '', '4']);
+    // The header, the maximum points (from the submission that has the line), the one without it, the one with it.
+    expect(rows.map((row) => row[col])).toEqual(['extra.line', '5', '', '4']);
   });
 });
 
@@ -134,7 +135,7 @@ describe('github: annotations', () => {
 });
 
 describe('github: step summary', () => {
-  const table = '| Submission | Total | Bonus | Failed | Not measured | Grade | Sandbox | GUI probe |\n|---|---:|---:|---:|---:|---|---|---|\n';
+  const table = '| Submission | Total | Bonus | Failed | Not measured | To review | Grade | Sandbox | GUI probe |\n|---|---:|---:|---:|---:|---:|---|---|---|\n';
 
   it('an empty class is a titled, empty table', () => {
     expect(githubSummary([])).toBe(`## chatgrade\n\n${table}`);

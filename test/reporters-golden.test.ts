@@ -13,7 +13,8 @@ import {
 } from '../src/reporters/index.js';
 import type { CheckResult, GradeResult } from '../src/results.js';
 import { hostile, peers } from './fixtures/html/results.js';
-import { classResults, fixture, hostileResult } from './helpers/results.js';
+import { parseRoster } from '../src/roster.js';
+import { classResults, doesNotStart, fixture, hostileResult, review, unicodeClass } from './helpers/results.js';
 
 const golden = (name: string): string => `./golden/${name}`;
 
@@ -26,6 +27,8 @@ const RESULTS: Record<string, () => GradeResult> = {
   'js-client': jsClient,
   'run-errors': runErrors,
   edges,
+  review,
+  'does-not-start': doesNotStart,
 };
 
 /**
@@ -125,7 +128,28 @@ describe('every reporter, byte for byte', () => {
   }
 });
 
+const ROSTER = parseRoster([
+  'Name,SID,Email',
+  'Li Lei,李雷,lilei@example.edu',
+  'Wang Fang,s0002,wang.fang@example.edu',
+  '"Müller, Zoë",s0003,Zoë Müller@example.edu',
+  'Ana Maria,s0004,ana maria@example.edu',
+  'Nobody Yet,s0005,nobody@example.edu',
+].join('\n'), {}, 'roster.csv');
+
 describe('every class reporter, byte for byte', () => {
+  it('csv: a class named in Chinese, with accents and spaces, with a roster and students not graded', async () => {
+    const context = { roster: ROSTER, notGraded: [{ dir: '/srv/class/stray', name: 'stray' }, { dir: '/srv/class/wang.fang', name: 'wang.fang' }] };
+    const outputs = CLASS_REPORTERS.csv.render(unicodeClass(), {}, context);
+    for (const o of outputs) if (o.to === 'file') await expect(o.text).toMatchFileSnapshot(golden(`class/unicode-${o.file}`));
+    const [annotations, summary] = CLASS_REPORTERS.github.render([...unicodeClass(), doesNotStart(), sameName()], {}, context);
+    await expect(annotations!.text).toMatchFileSnapshot(golden('class/unicode-github-annotations.txt'));
+    await expect(summary!.text).toMatchFileSnapshot(golden('class/unicode-github-summary.md'));
+    await expect(renderClassSummary([...unicodeClass(), doesNotStart(), sameName(), fixture('failures')], {})).toMatchFileSnapshot(golden('class/unicode-summary.txt'));
+    const entries = [...unicodeClass(), doesNotStart()].map((result) => ({ result, folder: result.submission.folder ?? result.submission.name }));
+    await expect(renderClassIndex(entries, { notGraded: context.notGraded })).toMatchFileSnapshot(golden('class/unicode-index.html'));
+  });
+
   it('csv: grades.csv and class.json', async () => {
     const outputs = CLASS_REPORTERS.csv.render([...classResults(), runErrors(), sameName()], {});
     expect(outputs.map((o) => o.to)).toEqual(['file', 'file']);
@@ -146,7 +170,7 @@ describe('every class reporter, byte for byte', () => {
 
   it('the terminal: progress lines and the summary table, plain and in colour', async () => {
     const results = [...classResults(), hostileResult(), jsClient(), runErrors(), sameName()];
-    const progress = results.map((r, i) => progressLine(i + 1, results.length, r)).join('\n');
+    const progress = [...results, review(), doesNotStart()].map((r, i) => progressLine(i + 1, results.length + 2, r)).join('\n');
     await expect(progress).toMatchFileSnapshot(golden('class/progress.txt'));
     await expect(renderClassSummary(results, {})).toMatchFileSnapshot(golden('class/summary.txt'));
     await expect(renderClassSummary(results, { color: true, width: 50 })).toMatchFileSnapshot(golden('class/summary-colour-50.txt'));

@@ -3,7 +3,7 @@
 // 0 graded, 1 under --fail-under (or verdicts that varied with --repeat),
 // 2 a harness or environment error or an incomplete grade, 130 interrupted.
 
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, checkAgainstPack, loadCourseConfig, type CourseConfig } from '../config.js';
 import { ensureSystemPackages, packagesForGrading } from '../env/install.js';
@@ -16,11 +16,14 @@ import { killAllTracked } from '../proc/index.js';
 import { newSeed } from '../random.js';
 import { CLASS_REPORTERS, REPORTERS, renderClassSummary, renderGradescopeFailure, type GradescopeVisibility } from '../reporters/index.js';
 import type { GradeResult } from '../results.js';
+import { parseRoster, parseRosterColumns, RosterError, type Roster } from '../roster.js';
 import { chooseLevel, sandboxCapabilities, type SandboxMode } from '../sandbox/index.js';
 import { packFor, type GradingSetup } from '../submission.js';
+import { didYouMean } from '../suggest.js';
 import { gradeClass, verdictsThatVaried } from './class.js';
-import { UsageError, checkOut, folderNames, writeClass, writeSubmission } from './output.js';
+import { UsageError, checkOut, folderNames, makeDir, submissionName, writeClass, writeSubmission } from './output.js';
 import { liveProgress, plainProgress } from './progress.js';
+import { previousClass, type Previous } from './rerun.js';
 
 export { UsageError } from './output.js';
 
@@ -42,6 +45,18 @@ export interface GradeCliOptions {
   visibility?: GradescopeVisibility;
   shard?: { index: number; count: number };
   repeat?: number;
+  /** A roster CSV: the gradebook carries its students' ids, names and emails. */
+  roster?: string;
+  /** `id=SID,name=Name,...`: which roster columns hold what. */
+  rosterColumns?: string;
+  /** An --out folder of an earlier grading: grade again its incomplete and ungraded submissions, and merge. */
+  rerunIncomplete?: string;
+  /** Stop the class once this many checks have failed (counted as submissions finish). */
+  bail?: number;
+  /** Show the client on the user's own display, check by check (one submission). */
+  headed?: boolean;
+  /** With --headed: wait this long before each GUI action. */
+  slowMo?: number;
 }
 
 export interface CliIo {
@@ -129,16 +144,18 @@ function reporterNames(specs: readonly string[]): string[] {
   const names = [...new Set(specs.flatMap((s) => globs(s)))];
   const known = [...Object.keys(REPORTERS), ...Object.keys(CLASS_REPORTERS)];
   const bad = names.filter((n) => !known.includes(n));
-  if (bad.length) throw new UsageError(`unknown reporter ${bad.join(', ')}; choose from ${known.join(', ')}`);
+  if (bad.length) throw new UsageError(`unknown reporter ${bad.map((b) => `${b}${didYouMean(b, known)}`).join(', ')}; choose from ${known.join(', ')}`);
   return names.length ? names : ['terminal'];
 }
 
 /** Every --only/--exclude glob must select something: a typo would otherwise silently grade nothing, or everything. */
 function checkGlobs(packs: readonly Pack[], only: string[], exclude: string[]): void {
   const ids = packs.flatMap((p) => p.rubric.checks.map((c) => c.id));
+  // A glob is compared with the ids and with the globs of their lines and areas ("conv.sned.*" is "conv.send.*").
+  const known = [...new Set([...ids, ...packs.flatMap((p) => [...p.rubric.lines.map((l) => `${l.id}.*`), ...p.rubric.areas.map((a) => `${a.id}.*`)])])];
   for (const [flag, list] of [['--only', only], ['--exclude', exclude]] as const) {
     const dead = list.filter((g) => !ids.some((id) => matchGlob(g, id)));
-    if (dead.length) throw new UsageError(`${flag} ${dead.map((g) => `"${g}"`).join(', ')} matches no check id (see \`chatgrade --list\`)`);
+    if (dead.length) throw new UsageError(`${flag} ${dead.map((g) => `"${g}"${didYouMean(g, known)}`).join(', ')} matches no check id (see \`chatgrade --list\`)`);
   }
   for (const pack of packs) {
     const left = pack.rubric.checks.filter((c) => (only.length === 0 || only.some((g) => matchGlob(g, c.id))) && !exclude.some((g) => matchGlob(g, c.id)));
@@ -158,7 +175,18 @@ export async function gradeCommand(args: string[], opts: GradeCliOptions, io: Cl
   try {
     const course: CourseConfig = opts.config ? loadCourseConfig(opts.config) : {};
     const chosen = namedPack(opts.pack ?? course.pack);
-    submissions = shardOf(resolveSubmissions(args, chosen), opts.shard);
+    let previous: Previous | undefined;
+    if (opts.rerunIncomplete !== undefined) {
+      if (args.length > 0) throw new UsageError(`--rerun-incomplete grades again the submissions of ${opts.rerunIncomplete}: name no folder with it`);
+      previous = previousClass(opts.rerunIncomplete);
+      opts = { ...opts, out: opts.rerunIncomplete, reporter: [...opts.reporter, 'csv'] };
+      if (previous.again.length === 0) {
+        io.stderr(`chatgrade: every grade in ${opts.out} is complete; nothing to grade again\n`);
+        return 0;
+      }
+    }
+    const all = previous ? previous.again : resolveSubmissions(args, chosen);
+    submissions = shardOf(all, opts.shard);
     reporters = reporterNames(opts.reporter);
     const packs = [...new Set(submissions.map((d) => packFor(d, chosen ? { pack: chosen } : {})))];
     // The course config is everyone's: a mistake in it stops the grading before it starts.
@@ -166,6 +194,8 @@ export async function gradeCommand(args: string[], opts: GradeCliOptions, io: Cl
     const only = globs(opts.only);
     const exclude = globs(opts.exclude);
     checkGlobs(packs, only, exclude);
+    const roster = opts.roster === undefined ? undefined : readRoster(opts.roster, opts.rosterColumns);
+    const headed = headedDisplay(opts, submissions, io.env);
     if (reporters.some((r) => r !== 'terminal')) checkOut(opts.out);
     const sandbox = opts.sandbox ?? course.sandbox ?? 'auto';
     if (submissions.length === 0) {
@@ -188,11 +218,14 @@ export async function gradeCommand(args: string[], opts: GradeCliOptions, io: Cl
       screenshots: reporters.includes('html'),
       env: io.env,
       ...(opts.verbose && submissions.length === 1 ? { onWire: wireLog(io) } : {}),
+      ...(headed ? { headed, ...watchChecks(io) } : {}),
     };
-    return await gradeAndReport(submissions, setup, reporters, opts, io);
+    // Folder names from the whole class, so a shard or a re-run names each submission as the whole class did.
+    const names = folderNames(previous ? [...previous.keep.map((r) => r.submission.dir), ...all] : all);
+    return await gradeAndReport(submissions, setup, reporters, opts, io, { names, previous, ...(roster ? { roster } : {}) });
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof RosterError) {
       io.stderr(`chatgrade: ${e.message}\n`);
     } else {
       io.stderr(`chatgrade: ${e.message}${e.code ? ` [${e.code}]` : ''}\n`);
@@ -201,6 +234,35 @@ export async function gradeCommand(args: string[], opts: GradeCliOptions, io: Cl
     }
     return 2;
   }
+}
+
+function readRoster(file: string, columns: string | undefined): Roster {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--roster ${file} cannot be read: ${(err as Error).message}`);
+  }
+  return parseRoster(text, parseRosterColumns(columns ?? ''), file);
+}
+
+/** --headed: one submission, on a local display of the user's; --slow-mo only with it. */
+function headedDisplay(opts: GradeCliOptions, submissions: readonly string[], env: NodeJS.ProcessEnv): GradingSetup['headed'] {
+  if (!opts.headed) {
+    if (opts.slowMo !== undefined) throw new UsageError('--slow-mo goes with --headed');
+    return undefined;
+  }
+  if (submissions.length !== 1) throw new UsageError(`--headed shows one submission at a time; ${submissions.length} were given`);
+  if (!env.DISPLAY) throw new UsageError('--headed needs a display to show the client on: DISPLAY is not set');
+  return { display: env.DISPLAY, slowMo: opts.slowMo ?? 0 };
+}
+
+/** --headed: each check's name as it starts, and its verdict as it ends, so a student can follow the window. */
+function watchChecks(io: CliIo): Pick<GradingSetup, 'onCheckStart' | 'onCheck'> {
+  return {
+    onCheckStart: (c) => io.stderr(`\n> ${c.id}: ${c.requirement}\n`),
+    onCheck: (r) => io.stderr(`  ${r.status === 'passed' ? 'PASS' : r.status === 'failed' ? 'FAIL' : r.status === 'error' ? 'NOT MEASURED' : 'SKIPPED'} ${r.id}\n`),
+  };
 }
 
 /** Install what grading needs where we may (else say how), then find a Python with tkinter. */
@@ -218,11 +280,10 @@ function wireLog(io: CliIo): (run: string, e: TranscriptEntry) => void {
 function writeFailures(submissions: readonly string[], err: Error & { code?: string }, opts: GradeCliOptions, io: CliIo): void {
   const names = folderNames(submissions);
   for (const dir of submissions) {
-    const name = names.get(dir)!;
-    const folder = join(opts.out, name);
+    const folder = join(opts.out, names.get(dir)!);
     try {
-      const text = renderGradescopeFailure({ errors: [{ code: err.code ?? 'grader.bug', message: err.message }], submission: { dir, name } }, opts.visibility ? { visibility: opts.visibility } : {});
-      mkdirSync(folder, { recursive: true });
+      const text = renderGradescopeFailure({ errors: [{ code: err.code ?? 'grader.bug', message: err.message }], submission: { dir, name: submissionName(dir) } }, opts.visibility ? { visibility: opts.visibility } : {});
+      makeDir(folder);
       writeFileSync(join(folder, 'results.json'), text);
       io.stderr(`wrote ${join(folder, 'results.json')}\n`);
     } catch {
@@ -231,58 +292,86 @@ function writeFailures(submissions: readonly string[], err: Error & { code?: str
   }
 }
 
-async function gradeAndReport(submissions: string[], setup: GradingSetup, reporters: string[], opts: GradeCliOptions, io: CliIo): Promise<number> {
-  const single = submissions.length === 1;
-  const names = folderNames(submissions);
+/** What gradeAndReport needs beyond the setup: report folders, the earlier grading being completed, the roster. */
+interface ClassPlan {
+  names: Map<string, string>;
+  previous?: Previous | undefined;
+  roster?: Roster;
+}
+
+async function gradeAndReport(submissions: string[], setup: GradingSetup, reporters: string[], opts: GradeCliOptions, io: CliIo, plan: ClassPlan): Promise<number> {
+  const single = submissions.length === 1 && !plan.previous;
+  const { names } = plan;
   const folders = new Map<GradeResult, string>();
   const ropts = { color: io.color, width: io.width, verbose: Boolean(opts.verbose), ...(opts.visibility ? { visibility: opts.visibility } : {}) };
   const progress = single ? undefined : io.tty ? liveProgress(submissions.length, io.tty) : plainProgress(submissions.length, io.stderr);
+  // While the live view is up, every message goes above it, never under its next frame.
+  const say = (text: string): void => (progress ? progress.note(text) : io.stderr(text));
   let worst = 0;
+  let stoppedByUser = false;
+  void io.interrupted.then(() => (stoppedByUser = true));
+  let failedChecks = 0;
+  let bail!: () => void;
+  let bailed = false;
+  const bailing = new Promise<void>((resolve) => (bail = resolve));
   const onResult = (dir: string, result: GradeResult): void => {
     const folder = names.get(dir)!;
-    // Two submissions with the same folder name: the second is known by its distinct report folder everywhere.
-    result.submission.name = folder;
+    result.submission.name = submissionName(dir);
+    if (folder !== result.submission.name) result.submission.folder = folder;
     folders.set(result, folder);
     const w = writeSubmission(result, reporters, join(opts.out, folder), { ...ropts, terminal: single || Boolean(opts.verbose) });
     for (const t of w.stdout) io.stdout(t);
     if (single) for (const n of w.notes) io.stderr(`${n}\n`);
-    worst = Math.max(worst, exitCodeOf(result, opts, io, single));
+    worst = Math.max(worst, exitCodeOf(result, opts, say, single));
+    failedChecks += result.checks.filter((c) => c.status === 'failed').length;
+    if (opts.bail !== undefined && failedChecks >= opts.bail && !bailed) {
+      bailed = true;
+      say(`chatgrade: --bail ${opts.bail}: ${failedChecks} checks have failed; stopping\n`);
+      bail();
+    }
   };
   const outcome = await gradeClass(submissions, setup, {
     repeat: opts.repeat ?? 1,
-    interrupted: io.interrupted,
-    started: (dir) => progress?.started(names.get(dir)!),
+    interrupted: Promise.race([io.interrupted, bailing]),
+    started: (dir) => progress?.started(submissionName(dir)),
     finished: (dir, result) => {
-      progress?.finished(names.get(dir)!, result);
+      progress?.finished(submissionName(dir), result);
       onResult(dir, result);
     },
   });
   progress?.done();
-  const results = outcome.results;
+  const graded = new Set(outcome.results.map((r) => r.submission.dir));
+  const notGraded = submissions.filter((d) => !graded.has(resolve(d))).map((dir) => ({ dir: resolve(dir), name: submissionName(dir) }));
   if (outcome.interrupted) {
     await killAllTracked(200);
-    io.stderr(`chatgrade: interrupted; every client process was stopped (${results.length} of ${submissions.length} graded)\n`);
+    io.stderr(`chatgrade: ${bailed ? 'stopped by --bail' : 'interrupted'}; every client process was stopped (${outcome.results.length} of ${submissions.length} graded)\n`);
   }
-  const w = writeClass(results, reporters, opts.out, folders, { ...ropts, env: io.env });
+  // A re-run keeps the earlier grades it did not redo, each in its own folder.
+  const kept = plan.previous?.keep ?? [];
+  for (const r of kept) folders.set(r, r.submission.folder ?? r.submission.name);
+  const results = [...kept, ...outcome.results];
+  const w = writeClass(results, reporters, opts.out, folders, { ...ropts, env: io.env, context: { notGraded, ...(plan.roster ? { roster: plan.roster } : {}) } });
   for (const t of w.stdout) io.stdout(t);
   if (!single) {
     io.stdout(`\n${renderClassSummary(results, ropts)}`);
+    if (notGraded.length > 0) io.stdout(`${notGraded.length} not graded (grading was stopped before them): ${notGraded.map((n) => n.name).join(', ')}\n`);
     for (const n of w.notes) io.stderr(`${n}\n`);
     io.stderr(`reports in ${opts.out}/<submission>/\n`);
   }
   if ((opts.repeat ?? 1) > 1) worst = Math.max(worst, reportVaried(outcome.runs, io));
-  return outcome.interrupted ? 130 : worst;
+  if (outcome.interrupted && stoppedByUser) return 130;
+  return bailed ? Math.max(worst, 1) : worst;
 }
 
-function exitCodeOf(result: GradeResult, opts: GradeCliOptions, io: CliIo, single: boolean): number {
-  for (const e of result.errors) io.stderr(`chatgrade: ${result.submission.name}: ${e.message} [${e.code}]\n`);
+function exitCodeOf(result: GradeResult, opts: GradeCliOptions, say: (text: string) => void, single: boolean): number {
+  for (const e of result.errors) say(`chatgrade: ${result.submission.name}: ${e.message} [${e.code}]\n`);
   const incomplete = result.errors.length > 0 || result.checks.some((c) => c.status === 'error');
   if (incomplete) {
-    if (single) io.stderr(`chatgrade: ${result.submission.name}: some checks could not be measured (harness errors above); this grade is incomplete\n`);
+    if (single) say(`chatgrade: ${result.submission.name}: some checks could not be measured (harness errors above); this grade is incomplete\n`);
     return 2;
   }
   if (opts.failUnder !== undefined && result.score.points < opts.failUnder) {
-    io.stderr(`chatgrade: ${result.submission.name} scored ${result.score.points}, under --fail-under ${opts.failUnder}\n`);
+    say(`chatgrade: ${result.submission.name} scored ${result.score.points}, under --fail-under ${opts.failUnder}\n`);
     return 1;
   }
   return 0;

@@ -1,7 +1,6 @@
 // The `chatgrade` command line (also installed as `grade`). The only place
 // that reads the environment for colour and width, and decides the exit code.
 
-import { supportsColor } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
 import { PACKS, packById } from '../packs/index.js';
@@ -20,20 +19,18 @@ export interface Io {
   columns?: number;
   /** The real stderr, when it is a terminal (the live progress view of a class draws there). */
   stderrTTY?: NodeJS.WriteStream;
-  /** True when this is the real process: colour then follows chalk's own detection of stdout. */
-  real?: boolean;
 }
 
 /**
- * Colour: off with --no-color; otherwise chalk's own detection for the real
- * process (FORCE_COLOR, NO_COLOR, TERM=dumb, CI, a TTY), and the same rules
- * from `io` for an in-process caller.
+ * Colour, one rule for every output and every caller: off with --no-color;
+ * else FORCE_COLOR set and not empty turns it on ("0" and "false" off), as
+ * Node and chalk read it; else NO_COLOR set and not empty turns it off
+ * (no-color.org); else TERM=dumb turns it off; else colour on a terminal.
  */
-export function useColor(io: Io, flag: boolean | undefined): boolean {
+export function useColor(io: Pick<Io, 'env' | 'isTTY'>, flag: boolean | undefined): boolean {
   if (flag === false) return false;
-  if (io.real) return supportsColor !== false && supportsColor.level > 0;
   const force = io.env.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.TERM === 'dumb') return false;
   return io.isTTY;
@@ -66,7 +63,7 @@ Exit codes:
   0    graded (every submission complete)
   1    a score under --fail-under, or a verdict that varied under --repeat
   2    usage, configuration, harness or environment error, or an incomplete grade
-  130  interrupted (Ctrl-C); the gradebook holds what was finished
+  130  interrupted (Ctrl-C or SIGTERM; a second one stops at once); the gradebook lists every submission, graded or not
 
 Environment:
   CHATGRADE_PYTHON      the Python (with tkinter) that runs clients
@@ -77,8 +74,11 @@ Environment:
 
 Examples:
   chatgrade ./student-client
-  chatgrade ./submissions --reporter csv --reporter html --out reports
+  chatgrade ./student-client --headed --slow-mo 300     watch the grader drive your GUI
+  chatgrade ./submissions --reporter csv --reporter html --roster roster.csv --out reports
+  chatgrade --rerun-incomplete reports                  grade again what is incomplete, and merge
   chatgrade ./student-client --only 'conv.send.*' --seed k3x9
+  chatgrade init                                        a commented course.json and its JSON Schema
 `;
 
 /** Build the program; `run` returns the exit code. */
@@ -111,6 +111,12 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .addOption(new Option('--visibility <when>', 'Gradescope: when students see a complete grade').choices(['visible', 'hidden', 'after_due_date', 'after_published']))
     .addOption(new Option('--shard <i/n>', 'grade only shard i of n of the class (CI matrices; join with `chatgrade merge`)').argParser(shard))
     .addOption(new Option('--repeat <n>', 'grade n times with different seeds and list every verdict that varied').argParser(int('--repeat', 1, 50)))
+    .option('--roster <csv>', 'a class roster (Gradescope, Canvas or Moodle export): grades.csv carries ids, names and emails, and lists students with no submission')
+    .option('--roster-columns <spec>', 'which roster columns hold what, e.g. "id=SID,name=Full Name,email=Email,folder=Login"')
+    .option('--rerun-incomplete <out>', 'grade again the incomplete and ungraded submissions of an earlier --out folder, and merge them into its gradebook')
+    .addOption(new Option('--bail <n>', 'stop the class once n checks have failed (counted as submissions finish); exit 1').argParser(int('--bail', 1, 100_000)))
+    .option('--headed', "watch it happen: one submission's client on your own display, each check named as it runs")
+    .addOption(new Option('--slow-mo <ms>', 'with --headed: wait this long before each click and keystroke').argParser(int('--slow-mo', 0, 10_000)))
     .option('--no-color', 'no colour in terminal output')
     .action(async (submissions: string[], opts: GradeCliOptions & { color?: boolean }) => {
       if (opts.list) {
@@ -158,13 +164,25 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     });
 
   program
+    .command('init')
+    .description('write a commented course config to start from, and its JSON Schema beside it (editors complete the file)')
+    .option('--out <file>', 'the config to write', 'course.json')
+    .option('--force', 'write over an existing file')
+    .action(async (opts: { out: string; force?: boolean }) => {
+      const { initCommand } = await import('./init.js');
+      code = initCommand(opts, io);
+    });
+
+  program
     .command('merge <dirs...>')
     .description("join the --out folders of `--shard` runs into one gradebook (grades.csv, class.json) and class index")
     .option('--out <dir>', 'where the joined gradebook goes', 'reports')
     .option('--reporter <name>', 'class reporters to run on the joined results: csv, github, html (repeatable)', collect)
-    .action(async (dirs: string[], opts: { out: string; reporter?: string[] }) => {
+    .option('--roster <csv>', 'a class roster: the gradebook carries its ids, names and emails')
+    .option('--roster-columns <spec>', 'which roster columns hold what, e.g. "id=SID,name=Full Name"')
+    .action(async (dirs: string[], opts: { out: string; reporter?: string[]; roster?: string; rosterColumns?: string }) => {
       const { mergeCommand } = await import('./merge.js');
-      code = mergeCommand(dirs, { out: opts.out, reporter: opts.reporter ?? ['csv'] }, io);
+      code = mergeCommand(dirs, { ...opts, reporter: opts.reporter ?? ['csv'] }, io);
     });
 
   program

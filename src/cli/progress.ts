@@ -1,17 +1,20 @@
 // Progress while a class is graded. On a terminal: a live view redrawn in
 // place (log-update): one line per running submission, done/total and an
-// estimate of the time left. Elsewhere (CI logs, pipes): one plain line per
-// finished submission.
+// estimate of the time left; every other message is printed above it
+// (log-update's persist), so none is erased by the next frame. Elsewhere (CI
+// logs, pipes): one plain line per finished submission.
 
 import { createLogUpdate } from 'log-update';
-import { progressLine } from '../reporters/index.js';
-import { clean } from '../reporters/index.js';
+import { clean, progressLine } from '../reporters/index.js';
+import { truncate, wrapWords } from '../reporters/layout.js';
 import type { GradeResult } from '../results.js';
 
 /** Hooks the class runner calls. */
 export interface Progress {
   started(name: string): void;
   finished(name: string, result: GradeResult): void;
+  /** A message for stderr while the view is up: it stays, above the live frame. */
+  note(text: string): void;
   /** Clear the live view (before the summary is printed). */
   done(): void;
 }
@@ -22,6 +25,7 @@ export function plainProgress(total: number, write: (line: string) => void): Pro
   return {
     started: () => undefined,
     finished: (_name, result) => write(`${progressLine(++done, total, result)}\n`),
+    note: (text) => write(text),
     done: () => undefined,
   };
 }
@@ -37,12 +41,28 @@ export function liveProgress(total: number, stream: NodeJS.WriteStream): Progres
   const running = new Map<string, number>();
   const t0 = performance.now();
   let done = 0;
+  let over = false;
   const render = (): void => {
+    if (over) return;
     const elapsed = performance.now() - t0;
     const eta = done > 0 ? ` · about ${seconds((elapsed / done) * (total - done))} left` : '';
     const now = performance.now();
-    const lines = [...running].map(([name, since]) => `  ⋯ ${clean(name)} (${seconds(now - since)})`);
-    log([`grading ${done}/${total}${eta}`, ...lines].join('\n'));
+    // One terminal row each, so the frame is exactly as tall as log-update erases.
+    const cols = Math.max(20, (stream.columns || 80) - 1);
+    const lines = [...running].map(([name, since]) => truncate(`  ⋯ ${clean(name)} (${seconds(now - since)})`, cols));
+    log([truncate(`grading ${done}/${total}${eta}`, cols), ...lines].join('\n'));
+  };
+  // Printed above the frame: the frame is erased, the text written, the frame drawn again below it.
+  const persist = (text: string): void => {
+    if (over) {
+      stream.write(text);
+      return;
+    }
+    // Wrapped at spaces here: log-update would cut at the column, mid-word.
+    const cols = Math.max(20, stream.columns || 80);
+    const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+    log.persist(body.split('\n').flatMap((l) => wrapWords(l, cols)).join('\n'));
+    render();
   };
   const timer = setInterval(render, 1000);
   timer.unref();
@@ -53,12 +73,13 @@ export function liveProgress(total: number, stream: NodeJS.WriteStream): Progres
     },
     finished(name, result) {
       running.delete(name);
-      log.clear();
-      stream.write(`${progressLine(++done, total, result)}\n`);
-      render();
+      done++;
+      persist(`${progressLine(done, total, result)}\n`);
     },
+    note: persist,
     done() {
       clearInterval(timer);
+      over = true;
       log.clear();
       log.done();
     },

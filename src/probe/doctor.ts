@@ -3,8 +3,10 @@
 // packages are installed first (src/env/install.ts).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { acquireDisplay, findPython, findXvfb } from '../env/index.js';
+import { dirname, join } from 'node:path';
+import { acquireDisplay, findPython, findXvfb, type PythonInfo } from '../env/index.js';
+import { defaultPythonCandidates } from '../env/python.js';
+import { closedToOthers } from '../sandbox/support.js';
 import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
 import { chooseLevel, sandboxCapabilities } from '../sandbox/index.js';
 import { agentDir } from './launch.js';
@@ -80,6 +82,44 @@ function agentCheck(): DoctorCheck {
     : { name: 'probe agent', ok: true, detail: dir };
 }
 
+/**
+ * What grading runs, run once: the reference client's first check, graded at
+ * the level this machine gives, in its sandbox, with its own X server. Any
+ * fault grading would meet (a Python the run's uid cannot read, an X server
+ * that does not start, a sandbox that cannot be set up) fails here, with the
+ * fix, and not on every submission.
+ */
+async function canaryCheck(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  const name = 'canary grade';
+  let python: PythonInfo;
+  try {
+    python = await findPython({ env });
+  } catch {
+    return { name, ok: false, detail: 'not run: no Python with tkinter (see above)' };
+  }
+  const { gradeFolder } = await import('../submission.js');
+  const { chat } = await import('../packs/chat/index.js');
+  const id = 'basic.register.sent';
+  const t0 = performance.now();
+  const result = await gradeFolder(chat.reference, { course: {}, pack: chat, only: [id], exclude: [], seed: 'doctor', jobs: 1, timeoutScale: 1, python, sandbox: 'auto', env });
+  const check = result.checks.find((c) => c.id === id);
+  if (result.errors.length === 0 && check?.status === 'passed') {
+    return { name, ok: true, detail: `the reference client graded at the ${result.environment.sandbox ?? 'chosen'} level: ${id} passed (${Math.round(performance.now() - t0)} ms)` };
+  }
+  const fault = result.errors[0] ?? check?.error ?? { code: 'canary.failed', message: `the reference client lost ${id}: ${check?.actual ?? check?.status ?? 'no verdict'}` };
+  const fix = fault.code === 'sandbox.setupFailed' && /cannot use the Python/.test(fault.message) ? await readablePython(env) : undefined;
+  return { name, ok: false, detail: `grading fails here: ${fault.message} [${fault.code}]${fix ? `. Fix: ${fix}` : ''}` };
+}
+
+/** A Python with tkinter that every uid can read, to name as the fix; or how to get one. */
+async function readablePython(env: NodeJS.ProcessEnv): Promise<string> {
+  for (const candidate of defaultPythonCandidates({ ...env, CHATGRADE_PYTHON: '' })) {
+    const py = await findPython({ env, candidates: [candidate], within: 5000 }).catch(() => undefined);
+    if (py && !closedToOthers([dirname(py.executable), ...py.prefixes])) return `grade with CHATGRADE_PYTHON=${py.executable} (a Python every uid can read)`;
+  }
+  return 'apt-get install python3-tk, then grade with CHATGRADE_PYTHON=/usr/bin/python3 (a Python every uid can read)';
+}
+
 /** Options for doctor. */
 export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
@@ -91,8 +131,10 @@ export interface DoctorOptions {
 
 /**
  * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap, the
- * sandbox level this machine gives, and the agent files. With `fix`, install what is missing first; an install that
- * fails is logged and shows again in the checks.
+ * sandbox level this machine gives, and the agent files, then grade the
+ * reference client's first check as grading would (the canary). With `fix`,
+ * install what is missing first; an install that fails is logged and shows
+ * again in the checks.
  */
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const env = opts.env ?? process.env;
@@ -102,5 +144,6 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
       log(`chatgrade doctor: ${e.message}${e.code ? ` [${e.code}]` : ''}`),
     );
   }
-  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), agentCheck()];
+  const checks = [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), agentCheck()];
+  return [...checks, await canaryCheck(env)];
 }

@@ -1,7 +1,7 @@
 // Helpers every reporter shares: rubric ordering, text hygiene, and the wire
 // transcript excerpt. Pure functions only; nothing here prints or writes.
 
-import { byCode, type CheckResult, type RubricInfo, type TranscriptLine } from '../results.js';
+import { byCode, type CheckResult, type RubricInfo, type SubmissionProblem, type TranscriptLine } from '../results.js';
 
 /** Options a caller (the CLI) passes to any reporter; each uses what applies. */
 export interface ReporterOptions {
@@ -192,24 +192,66 @@ export function plainEvidence(check: CheckResult, transcriptLines: number | unde
   return out;
 }
 
-/** How many checks a result lost, could not measure or skipped, and its run-level faults. */
+/** How many checks a result lost, could not measure or skipped, its run-level faults, and its lost checks to review. */
 export interface Tally {
   failed: number;
   notMeasured: number;
   skipped: number;
   runErrors: number;
+  review: number;
 }
 
 /** Count a result's checks by what a summary line reports. */
 export function tally(result: { checks: readonly CheckResult[]; errors: readonly unknown[] }): Tally {
   const n = (s: CheckResult['status']) => result.checks.filter((c) => c.status === s).length;
-  return { failed: n('failed'), notMeasured: n('error'), skipped: n('skipped'), runErrors: result.errors.length };
+  return { failed: n('failed'), notMeasured: n('error'), skipped: n('skipped'), runErrors: result.errors.length, review: reviewChecks(result).length };
+}
+
+/**
+ * Lost checks a person should look at: the grader could not recognise a
+ * list, window, tab or button, so the failure may be the grader's.
+ */
+export function reviewChecks(result: { checks: readonly CheckResult[] }): CheckResult[] {
+  return result.checks.filter((c) => c.status === 'failed' && c.review !== undefined);
+}
+
+/** The submission problem that cost a check, if one did. */
+export function problemOf(result: { problems?: readonly SubmissionProblem[] }, checkId: string): SubmissionProblem | undefined {
+  return result.problems?.find((p) => p.checks.includes(checkId));
 }
 
 /** A grade is incomplete when a check could not be measured or the run hit a harness fault. */
 export function isIncomplete(result: { checks: readonly CheckResult[]; errors: readonly unknown[] }): boolean {
   const t = tally(result);
   return t.notMeasured > 0 || t.runErrors > 0;
+}
+
+/**
+ * A label per result that tells apart two submissions with the same name:
+ * the name alone when it is unique, else the shortest end of its path that
+ * no other submission of that name shares ("section-b/ada").
+ */
+export function distinctNames<R extends { submission: { dir: string; name: string } }>(results: readonly R[]): Map<R, string> {
+  const out = new Map<R, string>();
+  const byName = new Map<string, R[]>();
+  for (const r of results) byName.set(r.submission.name, [...(byName.get(r.submission.name) ?? []), r]);
+  for (const [name, same] of byName) {
+    if (same.length === 1) {
+      out.set(same[0]!, name);
+      continue;
+    }
+    const parts = same.map((r) => r.submission.dir.split(/[\\/]/).filter(Boolean));
+    const tailOf = (p: readonly string[], n: number) => p.slice(-n).join('/');
+    for (const [i, r] of same.entries()) {
+      const mine = parts[i]!;
+      const unique = (n: number) => !parts.some((p, j) => j !== i && tailOf(p, n) === tailOf(mine, n));
+      // The shortest distinguishing end of the path; the name alone when the paths are the same.
+      let k = 2;
+      while (k <= mine.length && !unique(k)) k++;
+      out.set(r, k <= mine.length ? tailOf(mine, k) : name);
+    }
+  }
+  return out;
 }
 
 /** What a probe mode means, in words; 'explicit' is marked because the grader did not look at the GUI itself. */

@@ -14,7 +14,7 @@
 
 import type { CheckResult, GradeResult, HarnessError } from '../results.js';
 import {
-  clean, inRubricOrder, isBonus, isIncomplete, plainEvidence, pts, reproduceCommand, rubricNumber,
+  clean, inRubricOrder, isBonus, isIncomplete, plainEvidence, problemOf, pts, reproduceCommand, reviewChecks, rubricNumber,
   runConditions, unmeasuredPoints, type GradescopeVisibility, type ReporterOptions,
 } from './common.js';
 import { mdBlock, mdCode, mdId, mdText } from './markdown.js';
@@ -84,7 +84,7 @@ export function gradescopeResults(result: GradeResult, opts: ReporterOptions = {
         // which Gradescope would otherwise show as passed.
         status: c.status === 'passed' ? 'passed' : 'failed',
         visibility,
-        output: testOutput(c, bonus, opts),
+        output: testOutput(result, c, bonus, opts),
         output_format: FORMAT,
       };
     });
@@ -152,7 +152,26 @@ export function renderGradescopeFailure(failure: GradingFailure, opts: ReporterO
   return `${JSON.stringify(gradescopeFailureResults(failure, opts), null, 2)}\n`;
 }
 
-function testOutput(c: CheckResult, bonus: boolean, opts: ReporterOptions): string {
+/**
+ * What course staff should know and students must not see: the warnings
+ * (about the submission's config, the sandbox) and the lost checks to
+ * review. Gradescope shows the autograder's stdout to staff only, so the CLI
+ * prints these there; results.json never holds them.
+ */
+export function gradescopeStaffNotes(result: GradeResult): string[] {
+  const who = clean(result.submission.name);
+  return [
+    ...(result.warnings ?? []).map((w) => `chatgrade (for course staff): ${who}: warning: ${clean(w)}`),
+    ...reviewChecks(result).map((c) => `chatgrade (for course staff): ${who}: REVIEW ${clean(c.id)} (${pts(c.max)} lost): the grader could not recognise part of the GUI: ${clean(c.review ?? '')}`),
+  ];
+}
+
+function testOutput(r: GradeResult, c: CheckResult, bonus: boolean, opts: ReporterOptions): string {
+  const problem = problemOf(r, c.id);
+  if (problem) {
+    return [`${bonus ? `Not earned: up to ${pts(c.max)} of extra credit.` : `Failed: ${pts(c.max)} lost.`} Not run: ${mdText(problem.message)}`,
+      `**Fix:** ${mdText(problem.fix)}`, `**Requirement:** ${mdText(c.requirement)}`].join('\n\n');
+  }
   const out: string[] = [];
   if (c.status === 'error') {
     out.push(
@@ -184,6 +203,11 @@ function summary(r: GradeResult, checks: CheckResult[]): string {
   ];
   const conditions = runConditions(r.environment);
   if (conditions.length > 0) out.push(conditions.map(([k, v]) => `${k}: ${mdText(v)}`).join('  \n'));
+  for (const p of r.problems ?? []) {
+    const cost = checks.filter((c) => p.checks.includes(c.id));
+    out.push(`**${mdText(p.message)}**  \n**Fix:** ${mdText(p.fix)}  \n` +
+      `It cost ${cost.length} ${cost.length === 1 ? 'check' : 'checks'} (${pts(cost.reduce((n, c) => n + c.max, 0))}): ${cost.map((c) => mdId(c.id)).join(', ')}`);
+  }
   const errored = checks.filter((c) => c.status === 'error');
   if (errored.length > 0 || r.errors.length > 0) {
     out.push(
@@ -195,7 +219,6 @@ function summary(r: GradeResult, checks: CheckResult[]): string {
     }
     for (const e of r.errors) out.push(`Harness error ${mdCode(e.code)}: ${mdText(e.message)}`);
   }
-  if (r.warnings?.length) out.push(['Warnings for course staff:', ...r.warnings.map((w) => `- ${mdText(w)}`)].join('\n'));
   const skipped = checks.filter((c) => c.status === 'skipped');
   if (skipped.length > 0) {
     out.push(`Not run in this grading (${skipped.length}): ${skipped.map((c) => mdId(c.id)).join(', ')}`);

@@ -12,7 +12,7 @@ import { renderHtml } from './html/index.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderTerminal } from './terminal.js';
-import { renderClassJson, renderGradebook, CLASS_FILE, GRADEBOOK_FILE } from './gradebook.js';
+import { renderClassJson, renderGradebook, CLASS_FILE, GRADEBOOK_FILE, type ClassContext } from './gradebook.js';
 import { githubAnnotations, githubSummary } from './github.js';
 
 export type { ReporterOptions } from './common.js';
@@ -20,13 +20,13 @@ export { renderTerminal, terminalLines } from './terminal.js';
 export { renderJson, canonicalResult } from './json.js';
 export { renderJunit } from './junit.js';
 export {
-  renderGradescope, gradescopeResults, gradescopeFailureResults, renderGradescopeFailure, gradescopeVisibility,
+  renderGradescope, gradescopeResults, gradescopeFailureResults, renderGradescopeFailure, gradescopeVisibility, gradescopeStaffNotes,
   type GradescopeResults, type GradescopeTest, type GradingFailure,
 } from './gradescope.js';
-export { stripAnsi, clean, isIncomplete, type GradescopeVisibility } from './common.js';
+export { stripAnsi, clean, isIncomplete, reviewChecks, distinctNames, type GradescopeVisibility } from './common.js';
 export {
   renderGradebook, renderClassJson, classDocument, gradebookRows, bySubmission, GRADEBOOK_FILE, CLASS_FILE,
-  type ClassDocument,
+  type ClassContext, type ClassDocument, type NotGraded,
 } from './gradebook.js';
 export { progressLine, classSummaryLines, renderClassSummary } from './summary.js';
 export { githubAnnotations, githubSummary } from './github.js';
@@ -126,22 +126,22 @@ export type ClassOutput =
 export interface ClassReporter {
   /** One line for --help. */
   description: string;
-  render(results: readonly GradeResult[], opts: ReporterOptions): ClassOutput[];
+  render(results: readonly GradeResult[], opts: ReporterOptions, context?: ClassContext): ClassOutput[];
 }
 
 export const CLASS_REPORTERS: Readonly<Record<ClassReporterName, ClassReporter>> = {
   csv: {
     description: `gradebook: ${GRADEBOOK_FILE} (a row per submission) and ${CLASS_FILE} (every result) at the root of --out`,
-    render: (results) => [
-      { to: 'file', file: GRADEBOOK_FILE, text: renderGradebook(results) },
-      { to: 'file', file: CLASS_FILE, text: renderClassJson(results) },
+    render: (results, _opts, context = {}) => [
+      { to: 'file', file: GRADEBOOK_FILE, text: renderGradebook(results, context) },
+      { to: 'file', file: CLASS_FILE, text: renderClassJson(results, context) },
     ],
   },
   github: {
     description: 'GitHub Actions: annotations for lost checks, a Markdown table for the step summary',
-    render: (results) => [
+    render: (results, _opts, context = {}) => [
       { to: 'stdout', text: githubAnnotations(results) },
-      { to: 'step-summary', text: githubSummary(results) },
+      { to: 'step-summary', text: githubSummary(results, context) },
     ],
   },
 };
@@ -157,11 +157,12 @@ export function renderClassSafely(
   results: readonly GradeResult[],
   opts: ReporterOptions = {},
   registry: Readonly<Record<string, ClassReporter>> = CLASS_REPORTERS,
+  context: ClassContext = {},
 ): ClassRenderOutcome {
   const reporter = Object.hasOwn(registry, name) ? registry[name] : undefined;
   if (!reporter) return { ok: false, name, error: unknownReporter('class reporter', name, registry) };
   try {
-    const outputs: unknown = reporter.render(results, opts);
+    const outputs: unknown = reporter.render(results, opts, context);
     if (!Array.isArray(outputs) || !outputs.every((o) => typeof (o as ClassOutput | null)?.text === 'string')) {
       throw new TypeError('render did not return a list of texts');
     }

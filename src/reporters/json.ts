@@ -3,6 +3,7 @@
 // is documented in docs/report-schema.md.
 
 import { byCode, type CheckResult, type GradeResult } from '../results.js';
+import { reviewChecks } from './common.js';
 
 /** Key order for one kind of object; `children` gives the order of nested ones. */
 interface Shape {
@@ -16,11 +17,11 @@ const ERROR: Shape = { keys: ['code', 'message'] };
 // field) still appears, after the listed ones, in alphabetical order.
 const RESULT: Shape = {
   keys: ['schemaVersion', 'grader', 'rubric', 'submission', 'seed', 'startedAt', 'durationMs',
-    'environment', 'score', 'checks', 'errors', 'logs', 'warnings'],
+    'environment', 'score', 'checks', 'errors', 'logs', 'warnings', 'problems', 'needsReview'],
   children: {
     grader: { keys: ['name', 'version'] },
     rubric: { keys: ['pack', 'title', 'areas', 'lines', 'checks'] },
-    submission: { keys: ['dir', 'name'] },
+    submission: { keys: ['dir', 'name', 'folder'] },
     environment: { keys: ['node', 'python', 'tk', 'display', 'platform', 'sandbox', 'probe'] },
     score: {
       keys: ['points', 'max', 'bonus', 'bonusMax', 'lines', 'unmeasured'],
@@ -28,10 +29,11 @@ const RESULT: Shape = {
     },
     checks: {
       keys: ['id', 'line', 'area', 'title', 'points', 'max', 'status', 'requirement',
-        'expected', 'actual', 'nonStrict', 'transcript', 'error', 'seen', 'screenshot', 'scenario', 'durationMs'],
+        'expected', 'actual', 'review', 'nonStrict', 'transcript', 'error', 'seen', 'screenshot', 'scenario', 'durationMs'],
       children: { transcript: { keys: ['t', 'dir', 'text', 'peer', 'conn'] }, error: ERROR, screenshot: { keys: ['png', 'width', 'height', 't'] } },
     },
     errors: ERROR,
+    problems: { keys: ['code', 'message', 'fix', 'checks'] },
     logs: { keys: ['scenario', 'stderr', 'truncated'] },
   },
 };
@@ -51,12 +53,19 @@ function ordered(value: unknown, shape: Shape | undefined): unknown {
 
 const byId = (a: CheckResult, b: CheckResult) => byCode(a.id, b.id);
 
-/** The result with keys in schema order and checks sorted by id, as results.ts promises. */
-export function canonicalResult(result: GradeResult): GradeResult {
+/**
+ * The result with keys in schema order and checks sorted by id, as results.ts
+ * promises, and `needsReview`: the ids of the lost checks flagged for review
+ * (derived from the checks, present when there is one).
+ */
+export function canonicalResult(result: GradeResult): GradeResult & { needsReview?: string[] } {
+  const { needsReview: _, ...rest } = result as GradeResult & { needsReview?: string[] };
+  const review = reviewChecks(result).map((c) => c.id).sort(byCode);
   const sorted = {
-    ...result,
+    ...rest,
     checks: [...result.checks].sort(byId),
     score: { ...result.score, unmeasured: [...result.score.unmeasured].sort() },
+    ...(review.length > 0 ? { needsReview: review } : {}),
   };
   return ordered(sorted, RESULT) as GradeResult;
 }

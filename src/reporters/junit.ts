@@ -17,8 +17,8 @@
 
 import type { CheckResult, GradeResult } from '../results.js';
 import {
-  areaTitle, clean, cleanLines, compareAreaIds, head, inRubricOrder, isIncomplete, plainEvidence, pts,
-  tail, type ReporterOptions,
+  areaTitle, clean, cleanLines, compareAreaIds, head, inRubricOrder, isIncomplete, plainEvidence, problemOf, pts,
+  reviewChecks, tail, type ReporterOptions,
 } from './common.js';
 import { xmlDocument, type XmlElement } from './xml.js';
 
@@ -93,6 +93,8 @@ function properties(r: GradeResult, own: [string, string | number][]): XmlElemen
     ...(r.environment.sandbox !== undefined ? [['sandbox', r.environment.sandbox] as [string, string]] : []),
     ...(r.environment.probe !== undefined ? [['probe', r.environment.probe] as [string, string]] : []),
     ...(r.warnings ?? []).map((w): [string, string] => ['warning', w]),
+    ...(r.problems ?? []).map((p): [string, string] => ['problem', `${p.message} Fix: ${p.fix}`]),
+    ...reviewChecks(r).map((c): [string, string] => ['review', c.id]),
   ];
   return {
     name: 'properties',
@@ -103,9 +105,13 @@ function properties(r: GradeResult, own: [string, string | number][]): XmlElemen
 function testcase(r: GradeResult, check: CheckResult, opts: ReporterOptions): XmlElement {
   const children: XmlElement[] = [];
   switch (check.status) {
-    case 'failed':
-      children.push({ name: 'failure', attrs: { message: oneLine(failureMessage(check)), type: 'failed' }, children: [details(check, opts)] });
+    case 'failed': {
+      const problem = problemOf(r, check.id);
+      const message = problem ? `not run: ${problem.message}` : `${check.review === undefined ? '' : 'TO REVIEW: '}${failureMessage(check)}`;
+      const body = problem ? `${clean(problem.message)}\nFix: ${clean(problem.fix)}\nRequirement: ${clean(check.requirement)}` : details(check, opts);
+      children.push({ name: 'failure', attrs: { message: oneLine(message), type: 'failed' }, children: [body] });
       break;
+    }
     case 'error':
       children.push({
         name: 'error',
@@ -182,6 +188,7 @@ function details(check: CheckResult, opts: ReporterOptions): string {
   const out = [`Requirement: ${clean(check.requirement)}`];
   if (check.error) out.push(`Harness error: ${clean(check.error.code)}: ${clean(check.error.message)}`);
   out.push(...plainEvidence(check, opts.transcriptLines));
+  if (check.review !== undefined) out.push(`Needs review (the grader may be wrong here): ${clean(check.review)}`);
   out.push(`Scenario: ${clean(check.scenario)}`);
   return out.join('\n');
 }

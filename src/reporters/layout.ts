@@ -38,7 +38,11 @@ export function wrapWords(text: string, columns: number): string[] {
   return wrapAnsi(text, Math.max(1, columns), { hard: true }).split('\n');
 }
 
-/** A value wrapped at the column, keeping every space (they are evidence). */
+/**
+ * A value wrapped at spaces where it can (at the column only inside a word
+ * longer than a line), keeping every space: they are evidence, so the rows
+ * joined are the value again.
+ */
 export function wrapChars(text: string, columns: number): string[] {
-  return wrapAnsi(text, Math.max(1, columns), { hard: true, wordWrap: false, trim: false }).split('\n');
+  return wrapAnsi(text, Math.max(1, columns), { hard: true, trim: false }).split('\n');
 }

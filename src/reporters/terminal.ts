@@ -9,7 +9,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { byCode, type CheckResult, type GradeResult } from '../results.js';
 import {
   areaTitle, clean, cleanLines, DEFAULT_TRANSCRIPT_LINES, head, lineGroups,
-  inRubricOrder, pts, reproduceCommand, runConditions, transcriptExcerpt, unmeasuredPoints,
+  inRubricOrder, problemOf, pts, reproduceCommand, reviewChecks, runConditions, transcriptExcerpt, unmeasuredPoints,
   type ReporterOptions,
 } from './common.js';
 import { row as layoutRow, truncate, wrapChars, wrapWords } from './layout.js';
@@ -20,6 +20,7 @@ const MAX_VALUE_CHARS = 600; // a 10 kB line is evidence, not something to print
 const STDERR_LINES = 12; // enough for a typical Python traceback
 
 interface Ctx {
+  result: GradeResult;
   c: ChalkInstance;
   width: number;
   verbose: boolean;
@@ -29,6 +30,7 @@ interface Ctx {
 /** The terminal report as lines (no trailing newlines). */
 export function terminalLines(result: GradeResult, opts: ReporterOptions = {}): string[] {
   const ctx: Ctx = {
+    result,
     // Our own instance: never touch chalk's global level.
     c: new Chalk({ level: opts.color ? 1 : 0 }),
     width: Math.max(40, opts.width ?? 80),
@@ -39,6 +41,7 @@ export function terminalLines(result: GradeResult, opts: ReporterOptions = {}): 
   return [
     ...header(result, ctx),
     '',
+    ...problemsSection(result, ctx),
     ...table(result, checks, ctx),
     ...stderrSection(result, checks, ctx),
     ...harnessSection(result, checks, ctx),
@@ -118,11 +121,16 @@ function checkEntry(ch: CheckResult, ctx: Ctx): string[] {
   const { c } = ctx;
   const entry = (styled: string, right: string) => row(ctx, `    ${styled} ${clean(ch.id)}`, right);
   switch (ch.status) {
-    case 'failed':
+    case 'failed': {
+      const problem = problemOf(ctx.result, ch.id);
+      // Its cause is said once, above the table.
+      if (problem) return [row(ctx, `    ${c.red.bold('FAIL')} ${clean(ch.id)} ${c.dim('(not run: see above)')}`, c.red(`lost ${pts(ch.max)}`))];
       return [
-        entry(c.red.bold('FAIL'), c.red(`lost ${pts(ch.max)}`)),
+        entry(ch.review === undefined ? c.red.bold('FAIL') : `${c.red.bold('FAIL')} ${c.yellow.bold('REVIEW')}`, c.red(`lost ${pts(ch.max)}`)),
         ...details(ch, ctx, true),
+        ...(ch.review === undefined ? [] : label(ctx, 'Review', `the grader may be wrong here: ${clean(ch.review)}`, 'words')),
       ];
+    }
     case 'error':
       return [entry(c.magenta.bold('NOT MEASURED'), c.magenta('see below'))];
     case 'skipped':
@@ -189,15 +197,45 @@ function harnessSection(r: GradeResult, checks: CheckResult[], ctx: Ctx): string
     out.push(`  ${c.magenta('run')} ${clean(e.code)}`);
     out.push(...label(ctx, 'Message', clean(e.message), 'words'));
   }
-  for (const ch of errored) {
-    out.push(row(ctx, `  ${c.magenta('check')} ${clean(ch.id)}`, c.magenta(`${pts(ch.max)} not graded`)));
-    if (ch.error) {
-      out.push(...label(ctx, 'Error', clean(ch.error.code), 'chars'));
-      out.push(...label(ctx, 'Message', clean(ch.error.message), 'words'));
+  // One entry per cause: the same fault met by many checks is said once, with the checks it cost.
+  for (const group of byCause(errored)) {
+    const [first] = group;
+    if (group.length === 1) out.push(row(ctx, `  ${c.magenta('check')} ${clean(first!.id)}`, c.magenta(`${pts(first!.max)} not graded`)));
+    else {
+      out.push(row(ctx, `  ${c.magenta(`${group.length} checks`)}`, c.magenta(`${pts(group.reduce((n, x) => n + x.max, 0))} not graded`)));
+      out.push(...label(ctx, 'Checks', group.map((x) => clean(x.id)).join(' '), 'words'));
     }
-    out.push(...details(ch, ctx, false));
+    if (first!.error) {
+      out.push(...label(ctx, 'Error', clean(first!.error.code), 'chars'));
+      out.push(...label(ctx, 'Message', clean(first!.error.message), 'words'));
+    }
+    if (group.length === 1) out.push(...details(first!, ctx, false));
   }
   out.push('');
+  return out;
+}
+
+/** Checks not measured, grouped by their error (code and message), in the order first met. */
+function byCause(checks: readonly CheckResult[]): CheckResult[][] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const ch of checks) {
+    const key = ch.error ? `${ch.error.code}\n${ch.error.message}` : `\n${ch.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), ch]);
+  }
+  return [...groups.values()];
+}
+
+/** The submission's own problems, each once, with the checks it cost: what the student must fix first. */
+function problemsSection(r: GradeResult, ctx: Ctx): string[] {
+  const { c } = ctx;
+  const out: string[] = [];
+  for (const p of r.problems ?? []) {
+    const cost = inRubricOrder(r.rubric, r.checks.filter((x) => p.checks.includes(x.id)));
+    out.push(...wrapWords(clean(p.message), ctx.width).map((l) => c.red.bold(l)));
+    out.push(...label(ctx, 'Fix', clean(p.fix), 'words'));
+    out.push(...label(ctx, 'It cost', `${cost.length} ${cost.length === 1 ? 'check' : 'checks'} (${pts(cost.reduce((n, x) => n + x.max, 0))}): ${cost.map((x) => clean(x.id)).join(' ')}`, 'words'));
+    out.push('');
+  }
   return out;
 }
 
@@ -213,6 +251,11 @@ function totals(r: GradeResult, checks: CheckResult[], ctx: Ctx): string[] {
       ? `${errored.length} ${errored.length === 1 ? 'check' : 'checks'} (${pts(unmeasuredPoints(checks))}) could not be measured`
       : 'the run stopped on a harness fault';
     out.push(c.magenta.bold(`INCOMPLETE: ${what}; this is not a final grade.`));
+  }
+  const review = reviewChecks({ checks });
+  if (review.length > 0) {
+    const what = `REVIEW: ${review.length} lost ${review.length === 1 ? 'check rests' : 'checks rest'} on what the grader could not recognise on screen (${pts(review.reduce((n, x) => n + x.max, 0))}): ${review.map((x) => clean(x.id)).join(' ')}. A person should look at ${review.length === 1 ? 'it' : 'them'} before trusting the points.`;
+    out.push(...wrapWords(what, ctx.width).map((l) => c.yellow(l)));
   }
   const skipped = checks.filter((x) => x.status === 'skipped').length;
   if (skipped > 0) out.push(c.dim(`${skipped} ${skipped === 1 ? 'check was' : 'checks were'} not run (deselected); they count neither for nor against.`));

@@ -4,7 +4,7 @@
 // Everything it starts is tracked and ends with it; its files are removed.
 
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,8 @@ export interface SandboxOptions {
   /** Keep a framebuffer file for screenshots. */
   screenshots?: boolean;
   timeoutScale?: number;
+  /** A local X display of the user's (e.g. ":0") to show the client on instead of a private Xvfb (`--headed`). */
+  useDisplay?: string;
 }
 
 /** Largest submission folder copied into a sandbox. */
@@ -105,6 +107,8 @@ export class Sandbox {
     /** The framebuffer file, when screenshots were asked for. */
     readonly framebuffer: string | undefined,
     private readonly limits: SandboxLimits,
+    /** The user's X socket, when the client shows on the user's display. */
+    private readonly userX?: string,
   ) {}
 
   static async open(opts: SandboxOptions): Promise<Sandbox> {
@@ -131,6 +135,14 @@ export class Sandbox {
       }
       let display = opts.env?.DISPLAY;
       let framebuffer: string | undefined;
+      if (opts.display && opts.useDisplay !== undefined) {
+        // The user's own display: its Unix socket (and a copy of their X cookie) is all the sandbox gets of it.
+        const n = /^:(\d+)(?:\.\d+)?$/.exec(opts.useDisplay)?.[1];
+        if (n === undefined) throw new SandboxError('sandbox.setupFailed', `--headed needs a local X display such as :0, not DISPLAY=${opts.useDisplay}`);
+        const cookie = opts.env?.XAUTHORITY ?? join(opts.env?.HOME ?? '/nonexistent', '.Xauthority');
+        if (level !== 'off') writeFileSync(join(root, 'xauth'), existsSync(cookie) ? readFileSync(cookie) : Buffer.alloc(0), { mode: 0o600 });
+        return new Sandbox(level, notes, caps, opts, root, undefined, opts.useDisplay, undefined, limits, `/tmp/.X11-unix/X${n}`);
+      }
       if (opts.display && (level !== 'off' || !display || opts.screenshots)) {
         const xvfb = findXvfb(opts.env);
         if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed submission gets an X server of its own (apt-get install xvfb)');
@@ -175,7 +187,8 @@ export class Sandbox {
       cpSync(join(this.root, 'snapshot'), join(home, 'submission'), { recursive: true, verbatimSymlinks: true });
       mkdirSync(join(home, 'tmp'), { mode: 0o700 });
     }
-    const x11 = this.x && this.level !== 'off' ? { socket: this.x.socket, xauthority: join(home, '.Xauthority') } : undefined;
+    const socket = this.x?.socket ?? this.userX;
+    const x11 = socket && this.level !== 'off' ? { socket, xauthority: join(home, '.Xauthority') } : undefined;
     if (x11) cpSync(join(this.root, 'xauth'), x11.xauthority);
     if (uid) chownTree(home, uid.uid);
     const host: HostPaths = {

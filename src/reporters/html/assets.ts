@@ -17,6 +17,9 @@ a { color: #0969da; }
 .total { font-size: 1.25rem; font-weight: 600; } .muted { color: var(--muted); }
 .banner { padding: .5rem .75rem; border-radius: 6px; margin: .75rem 0; border: 1px solid; }
 .banner.error { background: var(--error-bg); border-color: var(--error); } .banner.warn { background: var(--nonstrict-bg); border-color: var(--nonstrict); }
+.banner.fail { background: var(--fail-bg); border-color: var(--fail); }
+.badge.review { color: #6a4a00; background: #ffe08a; } dl.evidence dd.review { color: #6a4a00; }
+table.matrix td.review a { box-shadow: inset 0 0 0 2px #d4a72c; } table.matrix tr.not-graded td.name { color: var(--muted); }
 dl.info { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .5rem 0; }
 dl.info dt { color: var(--muted); } dl.info dd { margin: 0; overflow-wrap: anywhere; }
 .replay { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin: .4rem 0; }

@@ -76,7 +76,9 @@ function evidence(c: CheckResult): Html {
     value === undefined ? '' : html`<dt>${label}</dt><dd${cls ? html` class="${cls}"` : ''}>${value}</dd>`;
   return html`<dl class="evidence">${row('Requirement', c.requirement)}${row('Expected', c.expected, 'value')}${row('Actual', c.actual, 'value')}${
     (c.nonStrict ?? []).map((n) => row('Tolerated', n))
-  }${c.error ? row('Harness error', `${c.error.message} [${c.error.code}]`) : ''}${row('Scenario', `${c.scenario}, ${c.durationMs} ms`)}</dl>`;
+  }${c.error ? row('Harness error', `${c.error.message} [${c.error.code}]`) : ''}${
+    c.status === 'failed' && c.review !== undefined ? row('To review', `the grader may be wrong here: ${c.review}`, 'review') : ''
+  }${row('Scenario', `${c.scenario}, ${c.durationMs} ms`)}</dl>`;
 }
 
 /** The full section for a lost (or unmeasured) check. */
@@ -97,7 +99,7 @@ export function checkDetail(c: CheckResult, result: GradeResult): Html {
     }</div>`
     : '';
   return html`<section class="check ${v}" id="${anchor(c.id)}">
-<h3>${badge(v)} <code>${c.id}</code>${num ? html` <span class="muted">${num}</span>` : ''} ${c.title !== c.requirement ? c.title : ''} ${lost}</h3>
+<h3>${badge(v)}${v === 'failed' && c.review !== undefined ? html` <span class="badge review" title="the grader could not recognise part of the GUI: a person should look">REVIEW</span>` : ''} <code>${c.id}</code>${num ? html` <span class="muted">${num}</span>` : ''} ${c.title !== c.requirement ? c.title : ''} ${lost}</h3>
 ${evidence(c)}
 <div class="replay"><span class="muted">Replay this check:</span><code class="copy">${replayCommand(result, c.id)}</code></div>
 ${v === 'failed' ? wire : ''}

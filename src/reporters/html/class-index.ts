@@ -5,7 +5,7 @@
 // the results and the folder each report.html lives in.
 
 import { byCode, type GradeResult } from '../../results.js';
-import { areaTitle, byRubricOrder, pts } from '../common.js';
+import { areaTitle, byRubricOrder, distinctNames, pts, reviewChecks } from '../common.js';
 import { VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
 import { anchor, html, type Html } from './html.js';
 import { page } from './page.js';
@@ -24,6 +24,8 @@ export interface ClassIndexOptions {
   mostLost?: number;
   /** Bars in the histogram (default 10). */
   bins?: number;
+  /** Submissions of the class that have no result (grading was stopped before them): listed, marked "not graded". */
+  notGraded?: readonly { dir: string; name: string }[];
 }
 
 /** A relative link to `folder/report.html`, each path segment URL-encoded. */
@@ -51,7 +53,8 @@ function columns(entries: readonly ClassEntry[]): Column[] {
 
 const incomplete = (r: GradeResult) => r.errors.length > 0 || r.checks.some((c) => c.status === 'error');
 
-function matrix(entries: readonly ClassEntry[], cols: Column[]): Html {
+function matrix(entries: readonly ClassEntry[], cols: Column[], notGraded: readonly { dir: string; name: string }[]): Html {
+  const labels = distinctNames(entries.map((e) => e.result));
   const rows = [...entries].sort((a, b) =>
     b.result.score.points - a.result.score.points || b.result.score.bonus - a.result.score.bonus ||
     byCode(a.result.submission.name, b.result.submission.name));
@@ -62,12 +65,16 @@ function matrix(entries: readonly ClassEntry[], cols: Column[]): Html {
       if (!c) return html`<td class="s-none" title="${col.id}: not in this result"></td>`;
       const v = verdictOf(c);
       const what = v === 'failed' ? `lost ${pts(c.max)}` : v === 'error' ? c.error?.code ?? 'not measured' : VERDICT_LABEL[v];
-      return html`<td class="s-${v}"><a href="${reportHref(folder, c.id)}" title="${r.submission.name} · ${c.id}: ${what}">${VERDICT_SYMBOL[v]}</a></td>`;
+      const review = v === 'failed' && c.review !== undefined;
+      return html`<td class="s-${v}${review ? ' review' : ''}"><a href="${reportHref(folder, c.id)}" title="${r.submission.name} · ${c.id}: ${what}${review ? ' (to review: the grader could not recognise part of the GUI)' : ''}">${VERDICT_SYMBOL[v]}${review ? '?' : ''}</a></td>`;
     });
     const total = r.score.points + r.score.bonus;
     return html`<tr data-name="${r.submission.name.toLowerCase()}" data-total="${r.score.points}" data-bonus="${r.score.bonus}" data-sum="${total}">
-<td class="name"><a href="${reportHref(folder)}">${r.submission.name}</a>${incomplete(r) ? html` <span class="badge s-error" title="some checks could not be measured">incomplete</span>` : ''}</td><td class="num">${r.score.points}/${r.score.max}</td><td class="num">${r.score.bonus}/${r.score.bonusMax}</td>${cells}</tr>`;
+<td class="name"><a href="${reportHref(folder)}">${labels.get(r) ?? r.submission.name}</a>${incomplete(r) ? html` <span class="badge s-error" title="some checks could not be measured">incomplete</span>` : ''}${
+      reviewChecks(r).length > 0 ? html` <span class="badge review" title="lost checks that rest on what the grader could not recognise: a person should look">review ${reviewChecks(r).length}</span>` : ''
+    }${(r.problems ?? []).map((p) => html` <span class="badge s-failed" title="${p.message}">does not start</span>`)}</td><td class="num">${r.score.points}/${r.score.max}</td><td class="num">${r.score.bonus}/${r.score.bonusMax}</td>${cells}</tr>`;
   });
+  const pending = notGraded.map((n) => html`<tr class="not-graded" data-name="${n.name.toLowerCase()}" data-total="-1" data-bonus="-1" data-sum="-1"><td class="name" title="${n.dir}">${n.name} <span class="badge s-skipped">not graded</span></td><td class="num"></td><td class="num"></td>${cols.map(() => html`<td class="s-none"></td>`)}</tr>`);
   const heads = cols.map((c) => html`<th class="check" title="${c.id}: ${c.title}" scope="col">${c.id}</th>`);
   // One heading per run of columns from the same area.
   const areas: { title: string; span: number }[] = [];
@@ -77,7 +84,7 @@ function matrix(entries: readonly ClassEntry[], cols: Column[]): Html {
     else areas.push({ title: c.area, span: 1 });
   }
   const areaRow = html`<tr><th colspan="3"></th>${areas.map((a) => html`<th class="area" colspan="${a.span}" title="${a.title}">${a.title}</th>`)}</tr>`;
-  return html`<div class="scroll"><table class="matrix"><thead>${areaRow}<tr><th data-sort="name" scope="col">Submission</th><th data-sort="total" scope="col">Total</th><th data-sort="bonus" scope="col">Bonus</th>${heads}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return html`<div class="scroll"><table class="matrix"><thead>${areaRow}<tr><th data-sort="name" scope="col">Submission</th><th data-sort="total" scope="col">Total</th><th data-sort="bonus" scope="col">Bonus</th>${heads}</tr></thead><tbody>${body}${pending}</tbody></table></div>`;
 }
 
 /** Counts of totals in `bins` equal bins over 0..max (the last bin holds max). */
@@ -133,11 +140,15 @@ export function renderClassIndex(entries: readonly ClassEntry[], opts: ClassInde
   const mean = totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : 0;
   const median = totals.length ? (totals[(totals.length - 1) >> 1]! + totals[totals.length >> 1]!) / 2 : 0;
   const unfinished = entries.filter((e) => incomplete(e.result)).length;
+  const toReview = entries.filter((e) => reviewChecks(e.result).length > 0).length;
+  const notGraded = opts.notGraded ?? [];
   const body = html`<header><h1>${title}</h1>
-<p>${entries.length} submissions · mean ${mean.toFixed(1)} · median ${median}${unfinished ? html` · <span class="badge s-error">${unfinished} incomplete</span> (some checks not measured: re-run before publishing)` : ''}</p></header>
+<p>${entries.length} submissions · mean ${mean.toFixed(1)} · median ${median}${unfinished ? html` · <span class="badge s-error">${unfinished} incomplete</span> (some checks not measured: re-run before publishing)` : ''}${
+  toReview ? html` · <span class="badge review">${toReview} to review</span> (lost checks marked ? rest on what the grader could not recognise: look at them before publishing)` : ''}${
+  notGraded.length ? html` · <span class="badge s-skipped">${notGraded.length} not graded</span> (grading was stopped before them)` : ''}</p></header>
 ${entries.length === 0 ? html`<p>No submissions.</p>` : html`<h2>Submissions × checks</h2>
-<p class="muted">Rows are sorted by total; click a column heading to sort (JavaScript). Each cell links to that check in the submission's report. ✓ pass · ≈ non-strict pass · ✗ lost · ! not measured · – skipped.</p>
-${matrix(entries, cols)}
+<p class="muted">Rows are sorted by total; click a column heading to sort (JavaScript). Each cell links to that check in the submission's report. ✓ pass · ≈ non-strict pass · ✗ lost · ✗? lost, to review · ! not measured · – skipped.</p>
+${matrix(entries, cols, notGraded)}
 <h2>Totals</h2>
 ${histogramSvg(entries, opts.bins ?? 10)}
 <h2>Checks most often lost</h2>

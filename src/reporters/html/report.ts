@@ -6,7 +6,7 @@
 
 import type { CheckResult, GradeResult } from '../../results.js';
 import {
-  areaTitle, cleanLines, inRubricOrder, lineGroups, pts, reproduceCommand, type LineGroup, type ReporterOptions,
+  areaTitle, cleanLines, inRubricOrder, lineGroups, problemOf, pts, reproduceCommand, reviewChecks, type LineGroup, type ReporterOptions,
 } from '../common.js';
 import { badge, checkDetail, VERDICT_LABEL, VERDICT_SYMBOL, verdictOf } from './check.js';
 import { anchor, html, join, type Html } from './html.js';
@@ -16,13 +16,13 @@ const STDERR_CHARS = 20_000;
 
 function chip(c: CheckResult, linked: boolean): Html {
   const v = verdictOf(c);
-  const title = `${c.id}: ${VERDICT_LABEL[v]}`;
+  const title = `${c.id}: ${VERDICT_LABEL[v]}${c.status === 'failed' && c.review !== undefined ? ' (to review)' : ''}`;
   return linked
     ? html`<a class="chip s-${v}" href="#${anchor(c.id)}" title="${title}">${VERDICT_SYMBOL[v]}</a>`
     : html`<span class="chip s-${v}" title="${title}">${VERDICT_SYMBOL[v]}</span>`;
 }
 
-const isDetailed = (c: CheckResult) => c.status === 'failed' || c.status === 'error';
+const isDetailed = (c: CheckResult, r: GradeResult) => (c.status === 'failed' && !problemOf(r, c.id)) || c.status === 'error';
 
 function pointsTable(r: GradeResult, groups: LineGroup[]): Html {
   const areas = [...new Set(groups.map((g) => g.area))];
@@ -33,7 +33,7 @@ function pointsTable(r: GradeResult, groups: LineGroup[]): Html {
     return html`<tr class="area"><td colspan="2">${areaTitle(r.rubric, area)}${bonus}</td><td class="num">${points}/${max}</td><td><meter min="0" max="${Math.max(max, 1)}" value="${points}"></meter></td></tr>
 ${mine.map((g) => {
       const skipped = g.checks.length > 0 && g.checks.every((c) => c.status === 'skipped');
-      return html`<tr><td>${g.title}</td><td><span class="chips">${g.checks.map((c) => chip(c, isDetailed(c)))}</span></td><td class="num">${skipped ? 'skipped' : `${g.points}/${g.max}`}</td><td>${skipped ? '' : html`<meter min="0" max="${Math.max(g.max, 1)}" value="${g.points}"></meter>`}</td></tr>`;
+      return html`<tr><td>${g.title}</td><td><span class="chips">${g.checks.map((c) => chip(c, isDetailed(c, r)))}</span></td><td class="num">${skipped ? 'skipped' : `${g.points}/${g.max}`}</td><td>${skipped ? '' : html`<meter min="0" max="${Math.max(g.max, 1)}" value="${g.points}"></meter>`}</td></tr>`;
     })}`;
   });
   return html`<table class="points"><tbody>${rows}</tbody></table>`;
@@ -43,6 +43,7 @@ function header(r: GradeResult, checks: readonly CheckResult[]): Html {
   const env = r.environment;
   const incomplete = r.errors.length > 0 || checks.some((c) => c.status === 'error');
   const warnings = r.warnings ?? [];
+  const review = reviewChecks({ checks });
   const info: [string, string | undefined][] = [
     ['Submission', r.submission.dir],
     ['Seed', r.seed],
@@ -57,7 +58,7 @@ function header(r: GradeResult, checks: readonly CheckResult[]): Html {
 <p class="total">Total ${r.score.points}/${r.score.max}${r.score.bonusMax > 0 ? ` · Bonus ${r.score.bonus}/${r.score.bonusMax}` : ''}</p>
 ${incomplete ? html`<div class="banner error"><strong>This grade is incomplete.</strong> Some checks could not be measured because of a fault in the grader or the machine, not in the submission; their points are neither given nor taken. Re-run before publishing.</div>` : ''}
 ${r.errors.map((e) => html`<div class="banner error">Harness error: ${e.message} <code>${e.code}</code></div>`)}
-${warnings.length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
+${(r.problems ?? []).map((p) => html`<div class="banner fail problem"><strong>${p.message}</strong><br>Fix: ${p.fix}<br><span class="muted">It cost ${p.checks.length} ${p.checks.length === 1 ? 'check' : 'checks'} (${pts(checks.filter((c) => p.checks.includes(c.id)).reduce((n, c) => n + c.max, 0))}):</span> ${checks.filter((c) => p.checks.includes(c.id)).map((c, i) => html`${i > 0 ? ', ' : ''}<code>${c.id}</code>`)}</div>`)}${review.length > 0 ? html`<div class="banner warn review"><strong>To review: ${review.length} lost ${review.length === 1 ? 'check rests' : 'checks rest'} on what the grader could not recognise on screen.</strong> A person should look at ${review.length === 1 ? 'it' : 'them'} (marked <span class="badge review">REVIEW</span>) before trusting the points: ${review.map((c, i) => html`${i > 0 ? ', ' : ''}<a href="#${anchor(c.id)}"><code>${c.id}</code></a>`)}</div>` : ''}${warnings.length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 <dl class="info">${info.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
 <div class="replay"><span class="muted">Replay the run:</span><code class="copy">${reproduceCommand(r.submission.dir, r.seed)}</code></div>
 </header>`;
@@ -66,10 +67,12 @@ ${warnings.length > 0 ? html`<div class="banner warn"><strong>Warnings</strong><
 function allChecks(r: GradeResult, groups: LineGroup[]): Html {
   const rows = groups.map((g) => html`<tr class="line"><td colspan="4">${g.title}</td></tr>${g.checks.map((c) => {
     const v = verdictOf(c);
-    const id = isDetailed(c) ? html`<a href="#${anchor(c.id)}"><code>${c.id}</code></a>` : html`<code>${c.id}</code>`;
+    const id = isDetailed(c, r) ? html`<a href="#${anchor(c.id)}"><code>${c.id}</code></a>` : html`<code>${c.id}</code>`;
     const got = c.status === 'passed' ? `+${c.points}` : c.status === 'failed' ? `0/${c.max}` : '';
     const notes = (c.nonStrict ?? []).map((n) => html`<br><span class="muted">tolerated: ${n}</span>`);
-    return html`<tr><td>${badge(v)}</td><td class="id">${id}</td><td>${c.requirement}${notes}</td><td class="num">${got}</td></tr>`;
+    const cost = problemOf(r, c.id);
+    const why = cost ? html`<br><span class="muted">not run: ${cost.message}</span>` : '';
+    return html`<tr><td>${badge(v)}</td><td class="id">${id}</td><td>${c.requirement}${notes}${why}</td><td class="num">${got}</td></tr>`;
   })}`);
   return html`<table class="checks"><tbody>${rows}</tbody></table>`;
 }
@@ -88,7 +91,8 @@ function stderrSection(r: GradeResult): Html | '' {
 export function renderHtml(result: GradeResult, _opts: ReporterOptions = {}): string {
   const checks = inRubricOrder(result.rubric, result.checks);
   const groups = lineGroups(result, checks);
-  const failed = checks.filter((c) => c.status === 'failed');
+  // Checks a submission problem cost are listed under its banner, not as a card each.
+  const failed = checks.filter((c) => c.status === 'failed' && !problemOf(result, c.id));
   const errors = checks.filter((c) => c.status === 'error');
   const lostPoints = failed.reduce((n, c) => n + c.max, 0);
   const body = html`${header(result, checks)}
