@@ -4,11 +4,12 @@
 // its entry file and its widgets, and more only where the course allows it
 // (CLIENT.md, "The submission").
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Pack } from './pack.js';
 import { defaultWeights, type Rubric } from './rubric.js';
+import { parseJsonQuietly, readSubmissionFile } from './safe-read.js';
 
 /** Widget paths by the pack's ui keys (checked against the pack once it is known). */
 const uiSchema = z.record(z.string(), z.string().min(1));
@@ -33,6 +34,11 @@ const sandboxLimits = z
     cpuSeconds: z.number().int().min(1).max(3600),
     fileSizeMiB: z.number().int().min(1).max(65536),
     openFiles: z.number().int().min(16).max(65536),
+    /** The whole submission, where it gets a cgroup (docs/SECURITY.md). */
+    totalMemoryMiB: z.number().int().min(256).max(1048576),
+    totalProcesses: z.number().int().min(16).max(65536),
+    /** Each private tmpfs (/tmp, HOME) of a sandboxed process. */
+    tmpfsMiB: z.number().int().min(16).max(65536),
   })
   .partial()
   .strict();
@@ -116,11 +122,21 @@ export function checkAgainstPack(config: CourseConfig, pack: Pack, file = 'the c
   }
 }
 
-/** The submission's grade.json, if any. */
+/** Largest grade.json read. */
+const MAX_SUBMISSION_CONFIG_BYTES = 64 * 1024;
+
+/** The submission's grade.json, if any: read through the safe reader (a regular file, never a link or a pipe). */
 export function loadSubmissionConfig(dir: string): SubmissionConfig {
   const file = join(dir, 'grade.json');
-  if (!existsSync(file)) return {};
-  const parsed = submissionSchema.safeParse(readJson(file));
+  let json: unknown;
+  try {
+    const text = readSubmissionFile(dir, 'grade.json', MAX_SUBMISSION_CONFIG_BYTES);
+    if (text === undefined) return {};
+    json = parseJsonQuietly(text, file);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const parsed = submissionSchema.safeParse(json);
   if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "entry" and "ui"; points, checks and the launch belong to the course config)');
   return parsed.data;
 }

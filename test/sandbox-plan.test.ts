@@ -13,7 +13,7 @@ function plan(over: Partial<PlanInput> = {}): string[] {
     caps: caps(),
     uid: 61_000,
     limits: DEFAULT_LIMITS,
-    host: { home: '/tmp/sb/run-1/home', sockets: '/tmp/sb/run-1/sockets', agentDir: '/opt/cg/agent', readOnly: [] },
+    host: { home: '/tmp/sb/run-1/home', snapshot: '/tmp/sb/snapshot', sockets: '/tmp/sb/run-1/sockets', agentDir: '/opt/cg/agent', readOnly: [] },
     env: { PATH: '/usr/bin' },
     command: ['python3', 'main.py'],
     ...over,
@@ -24,7 +24,7 @@ function plan(over: Partial<PlanInput> = {}): string[] {
 
 describe('sandboxCommand', () => {
   it('binds a Python installed under /tmp after the private /tmp, so that it is not hidden', () => {
-    const args = plan({ host: { home: '/h', sockets: '/s', agentDir: '/a', readOnly: ['/tmp/pythons/3.11'] } });
+    const args = plan({ host: { home: '/h', snapshot: '/snap', sockets: '/s', agentDir: '/a', readOnly: ['/tmp/pythons/3.11'] } });
     const tmpfs = args.findIndex((a, i) => a === '--tmpfs' && args[i + 1] === '/tmp');
     const bind = args.findIndex((a, i) => a === '--ro-bind' && args[i + 1] === '/tmp/pythons/3.11');
     expect(tmpfs).toBeGreaterThan(0);

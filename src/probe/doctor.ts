@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { acquireDisplay, findPython, findXvfb } from '../env/index.js';
 import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
 import { chooseLevel, sandboxCapabilities } from '../sandbox/index.js';
+import { cgroupCheck, seccompCheck } from '../sandbox/status.js';
 import { agentDir } from './launch.js';
 
 /** One line of the doctor's report. */
@@ -91,7 +92,7 @@ export interface DoctorOptions {
 
 /**
  * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap, the
- * sandbox level this machine gives, and the agent files. With `fix`, install what is missing first; an install that
+ * sandbox level this machine gives, its cgroups and seccomp filter, and the agent files. With `fix`, install what is missing first; an install that
  * fails is logged and shows again in the checks.
  */
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
@@ -102,5 +103,5 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
       log(`chatgrade doctor: ${e.message}${e.code ? ` [${e.code}]` : ''}`),
     );
   }
-  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), agentCheck()];
+  return [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), cgroupCheck(), await seccompCheck(), agentCheck()];
 }
