@@ -88,8 +88,9 @@ export function cgroupPlan(layout: CgroupLayout, name: string, limits: CgroupLim
       { file: posix.join(t.top, 'memory.swap.max'), value: '0', optional: true },
     ];
     if (layout.controllers.includes('cpu')) writes.push({ file: posix.join(t.top, 'cpu.weight'), value: String(limits.cpuWeight) });
-    // Processes live in the leaves only (cgroup v2 allows no process beside a controller's children).
-    writes.push({ file: posix.join(t.top, 'cgroup.subtree_control'), value: '+pids' });
+    // Processes live in the leaves only (cgroup v2 allows no process beside a controller's children);
+    // the leaves' pids.max exists once the top hands them the controller.
+    writes.push({ file: posix.join(t.top, 'cgroup.subtree_control'), value: '+pids' }, { file: posix.join(t.student, 'pids.max'), value: String(limits.pids) });
     return { dirs: [t.top, t.student, t.helpers], writes, procs: { student: [posix.join(t.student, 'cgroup.procs')], helpers: [posix.join(t.helpers, 'cgroup.procs')] } };
   }
   // The leaves go in the same order in every hierarchy, so that removal in reverse empties each first.
@@ -138,9 +139,10 @@ export function cgroupMounts(mountinfo: string): CgroupMount[] {
 
 /** A cgroup path as seen from a mount whose root is `root`, or undefined when it lies outside it. */
 function onMount(m: CgroupMount, path: string): string | undefined {
-  if (m.root === '/') return posix.join(m.point, path);
-  if (path === m.root || path.startsWith(`${m.root}/`)) return posix.join(m.point, path.slice(m.root.length));
-  return undefined;
+  const inside = m.root === '/' ? path : path === m.root || path.startsWith(`${m.root}/`) ? path.slice(m.root.length) : undefined;
+  if (inside === undefined) return undefined;
+  const dir = posix.join(m.point, inside);
+  return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
 }
 
 /**

@@ -185,6 +185,12 @@ export class SubmissionCgroup {
     return Number(/^oom_kill (\d+)/m.exec(text)?.[1] ?? 0);
   }
 
+  /** The most memory the submission has held at once (its tmpfs files included), in bytes. */
+  memoryPeak(): number {
+    const dir = this.plan.dirs[0]!;
+    return Number(read(posix.join(dir, this.version === 2 ? 'memory.peak' : 'memory.max_usage_in_bytes')) ?? 0);
+  }
+
   /** Kill what is left in it and remove it, bounded; a cgroup still busy after that is left for the next grader to sweep. */
   async remove(within = 3000): Promise<void> {
     const deadline = Date.now() + within;

@@ -47,10 +47,28 @@ export interface CopyCount {
 
 /** Copy `src` (a folder) to `dest` (created); rejects with SubmissionError, leaving a partial copy for the caller to remove. */
 export async function copySubmission(src: string, dest: string, opts: CopyOptions): Promise<CopyCount> {
+  // Listing is cheap and copying is not: a folder over the bound is refused before a file is copied.
+  if (Number.isFinite(opts.maxEntries)) await countEntries(src, opts);
   const count: CopyCount = { entries: 0, bytes: 0 };
   await copyDir(src, dest, '', opts, count);
   return count;
 }
+
+function tooMany(opts: CopyOptions): SubmissionError {
+  return new SubmissionError('submission.tooManyFiles', `the submission folder holds more than ${opts.maxEntries} files and folders: is it a submission? (remove build output, virtual environments, node_modules)`);
+}
+
+/** Throw once the folder holds more than maxEntries entries (without following links). */
+async function countEntries(dir: string, opts: CopyOptions, seen = { n: 0 }): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (opts.skip?.(e.name)) continue;
+    if (++seen.n > opts.maxEntries) throw tooMany(opts);
+    if (e.isDirectory()) await countEntries(join(dir, e.name), opts, seen);
+  }
+}
+
+/** Files copied at once: enough to keep the disk busy, few enough to bound open descriptors. */
+const AT_ONCE = 16;
 
 function fileMode(mode: number, opts: CopyOptions): number {
   if (opts.modes !== 'shared') return mode & 0o777;
@@ -59,12 +77,10 @@ function fileMode(mode: number, opts: CopyOptions): number {
 
 async function copyDir(src: string, dest: string, rel: string, opts: CopyOptions, count: CopyCount): Promise<void> {
   await mkdir(dest, { mode: 0o700 });
-  const entries = await readdir(src, { withFileTypes: true });
-  for (const e of entries) {
-    if (opts.skip?.(e.name)) continue;
-    if (++count.entries > opts.maxEntries) {
-      throw new SubmissionError('submission.tooManyFiles', `the submission folder holds more than ${opts.maxEntries} files and folders: is it a submission? (remove build output, virtual environments, node_modules)`);
-    }
+  const entries = (await readdir(src, { withFileTypes: true })).filter((e) => !opts.skip?.(e.name));
+  const one = async (e: (typeof entries)[number]): Promise<void> => {
+    // The folder may have changed since it was counted.
+    if (++count.entries > opts.maxEntries) throw tooMany(opts);
     const from = join(src, e.name);
     const to = join(dest, e.name);
     const name = join(rel, e.name);
@@ -74,7 +90,11 @@ async function copyDir(src: string, dest: string, rel: string, opts: CopyOptions
     else if (kind === 'symlink') await copyLink(from, to, opts);
     else if (kind === 'file') await copyRegular(from, to, name, opts, count);
     else throw new SubmissionError('submission.unsafeFile', `${name} is ${KIND_WORDS[kind]}: a submission holds regular files, folders and links only`);
-  }
+  };
+  // Folders one after the other (their depth bounds the descriptors), files a few at a time.
+  for (const e of entries.filter((x) => x.isDirectory())) await one(e);
+  const rest = entries.filter((x) => !x.isDirectory());
+  for (let i = 0; i < rest.length; i += AT_ONCE) await Promise.all(rest.slice(i, i + AT_ONCE).map(one));
   await chmod(dest, opts.modes === 'shared' ? 0o755 : 0o700);
   if (opts.uid !== undefined) await chown(dest, opts.uid, opts.uid);
 }

@@ -1,8 +1,9 @@
 // Descriptors the grader was given by whoever started it (a job runner's
 // log, a directory, a socket) are not ours to pass on. Node opens its own
-// descriptors close-on-exec, so any other descriptor above 2 without that
-// flag was inherited; Node cannot set the flag, so the CLI closes them at
-// start (closeInherited). Every sandboxed launch also closes all but the
+// descriptors close-on-exec, and marks the first few it inherits so (libuv's
+// uv_disable_stdio_inheritance stops after 15 or so); any other descriptor
+// above 2 without the flag was inherited. Node cannot set the flag on those,
+// so the CLI closes them at start (closeInherited). Every sandboxed launch also closes all but the
 // descriptors it means to pass, in its first step (plan.ts), which covers a
 // grader used as a library as well.
 

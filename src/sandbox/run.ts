@@ -127,9 +127,10 @@ export class SandboxRun {
     return this.ctx.level;
   }
 
-  /** Paths as the run's processes see them. */
+  /** Paths as the run's processes see them (at level off, the submission folder itself). */
   get inside(): InsidePaths {
-    return insidePaths(this.level, this.host);
+    const paths = insidePaths(this.level, this.host);
+    return this.level === 'off' ? { ...paths, workdir: this.ctx.opts.dir } : paths;
   }
 
   /**
@@ -239,7 +240,7 @@ export class SandboxRun {
     });
     try {
       const proc = await spawnTracked(plan.cmd, plan.args, {
-        cwd: plan.cwd,
+        cwd: ctx.level === 'off' ? this.workdir : plan.cwd,
         env: plan.env,
         outputCapBytes: opts.outputCapBytes,
         stdin: opts.stdin !== undefined,

@@ -43,7 +43,7 @@ export interface SandboxOptions {
 
 /** Largest submission folder copied into a sandbox, in bytes and in entries (files, folders, links). */
 export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
-export const MAX_SUBMISSION_ENTRIES = 10_000;
+export const MAX_SUBMISSION_ENTRIES = 5_000;
 
 /** The level `mode` gives on a machine with `caps`, and what it lacks; throws for strict without the full sandbox. */
 export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { level: SandboxLevel; notes: string[] } {
