@@ -96,6 +96,15 @@ describe('observerCommand (a helper of ours beside the sandbox)', () => {
       '/usr/bin/prlimit', `--as=${256 * 1024 * 1024}`, '--core=0', '--', ...command]);
   });
 
+  it('an X server that is not root gets a keymap folder of its own (a stale /tmp/server-N.xkm of another uid would stop it)', () => {
+    const { args: a } = observerCommand({ caps: caps({ unshare: '/usr/bin/unshare' }), uid: 61_004, entry: { cgroupProcs: [], keepFds: [] }, xkbDir: '/run/x/xkb', command });
+    const i = a.indexOf('/usr/bin/unshare');
+    expect(a.slice(i, i + 4)).toEqual(['/usr/bin/unshare', '--mount', '--', '/bin/sh']);
+    expect(a[i + 6]).toBe('chatgrade-xkb');
+    expect(a[i + 7]).toBe('/run/x/xkb');
+    expect(i).toBeLessThan(a.indexOf('/usr/bin/setpriv'));
+  });
+
   it('a companion: enters the sandbox\'s files and network through its first process, never its PID namespace', () => {
     const { args: a } = observerCommand({ caps: caps(), uid: 61_004, entry: { cgroupProcs: [], keepFds: [] }, enter: 4321, command: ['python3', 'bridge.py'] });
     const ns = a.slice(a.indexOf('/usr/bin/nsenter'), a.indexOf('/usr/bin/setpriv'));

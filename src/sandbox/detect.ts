@@ -20,6 +20,8 @@ export interface SandboxCapabilities {
   bash?: string | undefined;
   /** nsenter (util-linux): runs a helper in the sandbox's network and files, outside its processes. */
   nsenter?: string | undefined;
+  /** unshare (util-linux): gives an X server that is not root a keymap folder of its own. */
+  unshare?: string | undefined;
 
   /** Running as root: a submission can get a uid of its own. */
   root: boolean;
@@ -72,7 +74,7 @@ async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
   if (!root) missing.push('not running as root: the client cannot get a uid of its own');
   const setpriv = which('setpriv', env);
   const prlimit = which('prlimit', env);
-  const [bash, nsenter] = [which('bash', env), which('nsenter', env)];
+  const [bash, nsenter, unshare] = [which('bash', env), which('nsenter', env), which('unshare', env)];
   if (!setpriv) missing.push('setpriv (util-linux) not found');
   if (!prlimit) missing.push('prlimit (util-linux) not found: no resource limits');
   if (!bash) missing.push('bash not found: inherited descriptors are not closed, and no cgroup is joined');
@@ -96,5 +98,5 @@ async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
   }
   // Companions enter the sandbox's network from outside it; without nsenter they cannot share it.
   if (bwrap && !nsenter) missing.push('nsenter (util-linux) not found: helpers beside the client cannot share its network');
-  return { bwrap, setpriv, prlimit, bash, nsenter, root, missing, nprocPerSandbox };
+  return { bwrap, setpriv, prlimit, bash, nsenter, unshare, root, missing, nprocPerSandbox };
 }

@@ -265,13 +265,23 @@ export interface ObserverInput {
   addressSpaceMiB?: number;
   /** A process of the full sandbox whose mount and network namespaces it enters (and nothing else: not its PID namespace). */
   enter?: number;
+  /**
+   * A folder of its uid mounted (in a mount namespace of its own) over
+   * /var/lib/xkb, where an X server writes its compiled keymap: elsewhere a
+   * server that is not root writes /tmp/server-N.xkm, which a later server
+   * of another uid on the same display number cannot replace, and fails.
+   */
+  xkbDir?: string;
   command: string[];
 }
+
+// Run as root in a mount namespace of its own (unshare --mount makes its mounts private).
+const XKB_SCRIPT = 'mount --bind "$1" /var/lib/xkb && shift && exec "$@"';
 
 /**
  * The command line of a helper of ours: entry (the submission's cgroup,
  * no inherited descriptors) -> [nsenter: the sandbox's files and network,
- * not its processes] -> setpriv (its own uid, no capabilities,
+ * not its processes] -> [unshare: its own keymap folder] -> setpriv (its own uid, no capabilities,
  * dies with the grader) -> [prlimit] -> command.
  */
 export function observerCommand(input: ObserverInput): { cmd: string; args: string[] } {
@@ -281,6 +291,7 @@ export function observerCommand(input: ObserverInput): { cmd: string; args: stri
     if (!caps.nsenter) throw new Error('observerCommand: entering the sandbox needs nsenter');
     chain.push(caps.nsenter, `--target=${input.enter}`, '--mount', '--net', ...(caps.root ? [] : ['--user', '--preserve-credentials']), '--root', '--wd=/', '--');
   }
+  if (input.xkbDir && caps.root && caps.unshare) chain.push(caps.unshare, '--mount', '--', '/bin/sh', '-c', XKB_SCRIPT, 'chatgrade-xkb', input.xkbDir);
   if (caps.setpriv) {
     chain.push(caps.setpriv);
     if (input.uid !== undefined && caps.root) chain.push(`--reuid=${input.uid}`, `--regid=${input.uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all');

@@ -17,7 +17,7 @@ import { insidePaths, observerCommand, sandboxCommand, SUBMISSION_OOM_SCORE_ADJ,
 import type { SandboxContext } from './sandbox.js';
 import { listenNow, SandboxError, type Deferred, deferred } from './support.js';
 import { allocateUid, type UidLease } from './uids.js';
-import { startRunDisplay, type RunDisplay } from './xserver.js';
+import type { RunDisplay } from './xserver.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AGENT_DIR = join(PACKAGE_ROOT, 'agent');
@@ -88,19 +88,7 @@ export class SandboxRun {
       } else if (ctx.level === 'off') {
         mkdirSync(home, { mode: 0o700 });
       }
-      if (opts.display && ctx.xvfb) {
-        x = await startRunDisplay({
-          xvfb: ctx.xvfb,
-          dir,
-          caps: ctx.caps,
-          ...(ctx.helperUid !== undefined ? { uid: ctx.helperUid } : {}),
-          ...(uid ? { clientUid: uid.uid } : {}),
-          entry: { cgroupProcs: ctx.cgroup?.procs.helpers ?? [], keepFds: [] },
-          cookie: ctx.level !== 'off',
-          screenshots: Boolean(ctx.opts.screenshots),
-          within: 10_000 * ctx.timeoutScale,
-        });
-      }
+      if (opts.display && ctx.xservers) x = await ctx.xservers.take(dir, uid?.uid);
       const x11 = x?.xauthority && ctx.level !== 'off' ? { socket: x.socket, xauthority: x.xauthority } : undefined;
       const host: HostPaths = {
         home,
@@ -113,7 +101,7 @@ export class SandboxRun {
       };
       return new SandboxRun(ctx, host, dir, uid, x);
     } catch (err) {
-      await x?.server.proc.kill(500).catch(() => undefined);
+      if (x) ctx.xservers?.release(x);
       if (uid) {
         await killAllOfUid(uid.uid);
         uid.release();
@@ -334,7 +322,8 @@ export class SandboxRun {
       await killAllOfUid(this.uid.uid);
       this.uid.release();
     }
-    await this.x?.server.proc.kill(500).catch(() => undefined);
+    // Its X server stops in the background; the submission waits for it before it ends.
+    if (this.x) this.ctx.xservers?.release(this.x);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

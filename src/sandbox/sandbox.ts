@@ -18,6 +18,7 @@ import { SandboxRun } from './run.js';
 import { seccompFilter } from './seccomp.js';
 import { allocateUid, type UidLease } from './uids.js';
 import { closedToOthers, SandboxError } from './support.js';
+import { XServers } from './xserver.js';
 
 export { SandboxError };
 
@@ -68,8 +69,8 @@ export interface SandboxContext {
   seccomp: string | undefined;
   /** The uid of our helpers beside the sandbox (its X servers, its companions). */
   helperUid: number | undefined;
-  /** The Xvfb to start per run, when runs may open windows and need a server of their own. */
-  xvfb: string | undefined;
+  /** The runs' X servers, when runs may open windows and need a server of their own. */
+  xservers: XServers | undefined;
   /** The grader's own DISPLAY, used at level off (without screenshots). */
   sharedDisplay: string | undefined;
   env: NodeJS.ProcessEnv;
@@ -102,14 +103,9 @@ export class Sandbox {
     chmodSync(root, 0o711);
     let cgroup: SubmissionCgroup | undefined;
     let helper: UidLease | undefined;
+    let xservers: XServers | undefined;
     try {
-      let snapshot: string | undefined;
       if (level !== 'off') {
-        // The pristine copy every run starts from: the original is never read again. At the full
-        // level each process copies it into its own HOME as its uid, through a read-only bind.
-        snapshot = join(root, 'snapshot');
-        await copySubmission(opts.dir, snapshot, { maxBytes: MAX_SUBMISSION_BYTES, maxEntries: MAX_SUBMISSION_ENTRIES, skip: (n) => n === '__pycache__', modes: level === 'full' ? 'shared' : 'own' });
-        if (level !== 'full') chmodSync(snapshot, 0o700);
         const support = cgroupSupport();
         if (support.layout) {
           try {
@@ -125,17 +121,29 @@ export class Sandbox {
           await killAllOfUid(helper.uid);
         }
       }
+      const sharedDisplay = level === 'off' && !opts.screenshots ? opts.env?.DISPLAY : undefined;
+      if (opts.display && !sharedDisplay) {
+        const xvfb = findXvfb(opts.env);
+        if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed run gets an X server of its own (apt-get install xvfb)');
+        const entry = { cgroupProcs: cgroup?.procs.helpers ?? [], keepFds: [] };
+        xservers = new XServers({ xvfb, root, caps, ...(helper ? { uid: helper.uid } : {}), entry, cookie: level !== 'off', screenshots: Boolean(opts.screenshots), within: 10_000 * (opts.timeoutScale ?? 1) });
+        // The first run's server starts while the folder is copied.
+        xservers.warm();
+      }
+      let snapshot: string | undefined;
+      if (level !== 'off') {
+        // The pristine copy every run starts from: the original is never read again. At the full
+        // level each process copies it into its own HOME as its uid, through a read-only bind.
+        snapshot = join(root, 'snapshot');
+        await copySubmission(opts.dir, snapshot, { maxBytes: MAX_SUBMISSION_BYTES, maxEntries: MAX_SUBMISSION_ENTRIES, skip: (n) => n === '__pycache__', modes: level === 'full' ? 'shared' : 'own' });
+        if (level !== 'full') chmodSync(snapshot, 0o700);
+      }
       const seccomp = level === 'full' ? await seccompFilter() : undefined;
       if (seccomp?.missing) notes.push(seccomp.missing);
-      const sharedDisplay = level === 'off' && !opts.screenshots ? opts.env?.DISPLAY : undefined;
-      let xvfb: string | undefined;
-      if (opts.display && !sharedDisplay) {
-        xvfb = findXvfb(opts.env);
-        if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed run gets an X server of its own (apt-get install xvfb)');
-      }
-      const ctx: SandboxContext = { level, caps, limits, opts, root, snapshot, cgroup, seccomp: seccomp?.file, helperUid: helper?.uid, xvfb, sharedDisplay, env: opts.env ?? process.env, timeoutScale: opts.timeoutScale ?? 1 };
+      const ctx: SandboxContext = { level, caps, limits, opts, root, snapshot, cgroup, seccomp: seccomp?.file, helperUid: helper?.uid, xservers, sharedDisplay, env: opts.env ?? process.env, timeoutScale: opts.timeoutScale ?? 1 };
       return new Sandbox(level, notes, ctx, helper);
     } catch (err) {
+      await xservers?.dispose();
       await cgroup?.remove().catch(() => undefined);
       helper?.release();
       rmSync(root, { recursive: true, force: true });
@@ -147,7 +155,7 @@ export class Sandbox {
   /** The display reports name: the grader's at level off, otherwise a server of each run's own. */
   get display(): string | undefined {
     if (this.ctx.sharedDisplay) return this.ctx.sharedDisplay;
-    return this.ctx.xvfb ? 'Xvfb, one per run' : undefined;
+    return this.ctx.xservers ? 'Xvfb, one per run' : undefined;
   }
 
   /** The cgroup's version, when the submission has one (for `environment` and tests). */
@@ -167,6 +175,7 @@ export class Sandbox {
 
   /** Remove every file and the cgroup, with whatever is left in it (each run was disposed of already). */
   async dispose(): Promise<void> {
+    await this.ctx.xservers?.dispose();
     await this.ctx.cgroup?.remove();
     if (this.helper) {
       await killAllOfUid(this.helper.uid);

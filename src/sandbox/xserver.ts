@@ -8,6 +8,10 @@
 // BadAlloc instead of the machine's memory; when the submission's cgroup
 // runs out of memory, the OOM killer takes the submission's own processes
 // first (plan.ts, SUBMISSION_OOM_SCORE_ADJ).
+//
+// Starting an Xvfb takes a tenth of a second or more: the submission keeps
+// one started ahead (XServers), so a run takes a server that is ready, and
+// one that ended is stopped in the background.
 
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +21,7 @@ import { X_SERVER_MiB, observerCommand, type Entry } from './plan.js';
 import type { SandboxCapabilities } from './detect.js';
 import { xauthority } from './support.js';
 
-/** A started X server of one run, with the files its clients need. */
+/** A run's X server, with the files its clients need. */
 export interface RunDisplay {
   display: string;
   /** Its Unix socket, e.g. /tmp/.X11-unix/X7. */
@@ -29,21 +33,27 @@ export interface RunDisplay {
   server: XServer;
 }
 
-/** Options of startRunDisplay(). */
-export interface RunDisplayOptions {
+/** What every X server of a submission shares. */
+export interface XServersOptions {
   xvfb: string;
-  /** The run's folder (host): the server's files go in `x/` below it. */
-  dir: string;
+  /** The submission's folder (host): each server's files go in `x-<n>/` below it. */
+  root: string;
   caps: SandboxCapabilities;
-  /** The uid of the submission's helpers (root grader), the run's uid (the cookie's owner). */
+  /** The uid of the submission's helpers (root grader). */
   uid?: number;
-  clientUid?: number;
   /** Its cgroup, and the descriptors it may keep (none). */
   entry: Entry;
   /** Require the cookie (sandboxed levels); at `off` any local client may connect. */
   cookie: boolean;
   screenshots: boolean;
   within: number;
+}
+
+/** A started server before a run takes it. */
+interface Started {
+  server: XServer;
+  cookie: Buffer | undefined;
+  framebuffer: string | undefined;
 }
 
 /** The folder of every X socket; an Xvfb that is not root cannot make it. */
@@ -64,39 +74,78 @@ function owned(path: string, uid: number | undefined, mode: number): string {
   return path;
 }
 
-/** Start the run's X server; rejects with env.noDisplay when it does not come up. */
-export async function startRunDisplay(opts: RunDisplayOptions): Promise<RunDisplay> {
-  if (opts.caps.root) ensureSocketDir();
-  const dir = join(opts.dir, 'x');
-  mkdirSync(dir, { mode: 0o700 });
-  owned(dir, opts.uid, 0o700);
-  let serverAuth: string | undefined;
-  let clientAuth: string | undefined;
-  if (opts.cookie) {
-    const cookie = xauthority(randomBytes(16));
-    serverAuth = join(dir, 'auth');
-    writeFileSync(serverAuth, cookie, { mode: 0o600 });
-    owned(serverAuth, opts.uid, 0o400);
-    clientAuth = join(opts.dir, 'xauthority');
-    writeFileSync(clientAuth, cookie, { mode: 0o600 });
-    owned(clientAuth, opts.clientUid, 0o400);
+function ownDir(path: string, uid: number | undefined): string {
+  mkdirSync(path, { mode: 0o700 });
+  return owned(path, uid, 0o700);
+}
+
+/** The X servers of one submission: one kept started ahead, one per run. */
+export class XServers {
+  private spare: Promise<Started> | undefined;
+  private serial = 0;
+  private readonly stopping: Promise<unknown>[] = [];
+
+  constructor(private readonly opts: XServersOptions) {}
+
+  /** Start the next server now, for the next run to take. */
+  warm(): void {
+    if (this.spare) return;
+    this.spare = this.start();
+    // Its failure is the taker's to see.
+    this.spare.catch(() => undefined);
   }
-  const fbdir = opts.screenshots ? join(dir, 'fb') : undefined;
-  if (fbdir) {
-    mkdirSync(fbdir, { mode: 0o700 });
-    owned(fbdir, opts.uid, 0o700);
+
+  /**
+   * A started server for the run in `dir` (its clients run as `clientUid`);
+   * rejects with env.noDisplay when none comes up. The next is started ahead.
+   */
+  async take(dir: string, clientUid: number | undefined): Promise<RunDisplay> {
+    const next = this.spare ?? this.start();
+    this.spare = undefined;
+    const got = await next;
+    this.warm();
+    let clientAuth: string | undefined;
+    if (got.cookie) {
+      clientAuth = join(dir, 'xauthority');
+      writeFileSync(clientAuth, got.cookie, { mode: 0o600 });
+      owned(clientAuth, clientUid, 0o400);
+    }
+    return { display: got.server.display, socket: got.server.socket, ...(clientAuth ? { xauthority: clientAuth } : {}), ...(got.framebuffer ? { framebuffer: got.framebuffer } : {}), server: got.server };
   }
-  const server = await startXvfb(opts.xvfb, {
-    within: opts.within,
-    ...(serverAuth ? { auth: serverAuth } : {}),
-    ...(fbdir ? { fbdir } : {}),
-    wrap: (command) => observerCommand({ caps: opts.caps, uid: opts.uid, entry: opts.entry, addressSpaceMiB: X_SERVER_MiB, command }),
-  });
-  return {
-    display: server.display,
-    socket: server.socket,
-    ...(clientAuth ? { xauthority: clientAuth } : {}),
-    ...(fbdir ? { framebuffer: join(fbdir, 'Xvfb_screen0') } : {}),
-    server,
-  };
+
+  /** Stop a run's server in the background (dispose() waits for it). */
+  release(display: RunDisplay): void {
+    this.stopping.push(display.server.proc.kill(500).catch(() => undefined));
+  }
+
+  /** Stop the spare and wait for every server to be gone. */
+  async dispose(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const s = await spare?.catch(() => undefined);
+    if (s) this.stopping.push(s.server.proc.kill(500).catch(() => undefined));
+    await Promise.all(this.stopping);
+  }
+
+  private async start(): Promise<Started> {
+    const { opts } = this;
+    if (opts.caps.root) ensureSocketDir();
+    const dir = ownDir(join(opts.root, `x-${++this.serial}`), opts.uid);
+    const cookie = opts.cookie ? xauthority(randomBytes(16)) : undefined;
+    let auth: string | undefined;
+    if (cookie) {
+      auth = join(dir, 'auth');
+      writeFileSync(auth, cookie, { mode: 0o600 });
+      owned(auth, opts.uid, 0o400);
+    }
+    const xkb = ownDir(join(dir, 'xkb'), opts.uid);
+    const fbdir = opts.screenshots ? ownDir(join(dir, 'fb'), opts.uid) : undefined;
+    const server = await startXvfb(opts.xvfb, {
+      within: opts.within,
+      ...(auth ? { auth } : {}),
+      ...(fbdir ? { fbdir } : {}),
+      wrap: (command) => observerCommand({ caps: opts.caps, uid: opts.uid, entry: opts.entry, addressSpaceMiB: X_SERVER_MiB, ...(opts.uid !== undefined ? { xkbDir: xkb } : {}), command }),
+    });
+    return { server, cookie, framebuffer: fbdir ? join(fbdir, 'Xvfb_screen0') : undefined };
+  }
 }
