@@ -42,6 +42,14 @@ export interface SandboxOptions {
   timeoutScale?: number;
 }
 
+/**
+ * A submission's CPU weight against its neighbours (the grader, other
+ * submissions, each other process of the machine), on cgroup v2's scale:
+ * two ordinary processes' worth, its client and its X server at their
+ * busiest, however many processes it starts.
+ */
+export const SUBMISSION_CPU_WEIGHT = 200;
+
 /** Largest submission folder copied into a sandbox, in bytes and in entries (files, folders, links). */
 export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
 export const MAX_SUBMISSION_ENTRIES = 5_000;
@@ -82,11 +90,17 @@ export class Sandbox {
 
   private constructor(
     readonly level: SandboxLevel,
-    /** What this level does not give, for reports and `grade doctor`. */
-    readonly notes: string[],
+    private readonly setupNotes: string[],
     private readonly ctx: SandboxContext,
     private readonly helper: UidLease | undefined,
   ) {}
+
+  /** What this level does not give, for reports and `grade doctor`; and, once graded, whether the kernel killed a process of the submission for its memory. */
+  get notes(): string[] {
+    const killed = this.ctx.cgroup?.oomKills() ?? 0;
+    const oom = killed ? [`the submission ran out of memory (totalMemoryMiB ${this.ctx.limits.totalMemoryMiB}): the kernel killed ${killed} of its processes`] : [];
+    return [...this.setupNotes, ...oom];
+  }
 
   static async open(opts: SandboxOptions): Promise<Sandbox> {
     const caps = await sandboxCapabilities({ env: opts.env });
@@ -109,7 +123,7 @@ export class Sandbox {
         const support = cgroupSupport();
         if (support.layout) {
           try {
-            cgroup = SubmissionCgroup.create(support.layout, { memoryBytes: limits.totalMemoryMiB * 1024 * 1024, pids: limits.totalProcesses, cpuWeight: 100 });
+            cgroup = SubmissionCgroup.create(support.layout, { memoryBytes: limits.totalMemoryMiB * 1024 * 1024, pids: limits.totalProcesses, cpuWeight: SUBMISSION_CPU_WEIGHT });
           } catch (e) {
             notes.push(`no cgroup for this submission (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): per-process limits only`);
           }
