@@ -4,12 +4,13 @@
 // the helpers' own chain; and the entry step itself, run by bash alone.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, sandboxCommand, type PlanInput, type SandboxCapabilities } from '../src/sandbox/index.js';
 import { entryArgs, insidePaths, observerCommand } from '../src/sandbox/plan.js';
+import { clearStaleKeymaps } from '../src/sandbox/xserver.js';
 
 const caps = (over: Partial<SandboxCapabilities> = {}): SandboxCapabilities => ({ bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', bash: '/usr/bin/bash', nsenter: '/usr/bin/nsenter', root: true, missing: [], ...over });
 const HOST = { home: '/tmp/sb/run-1/home', snapshot: '/tmp/sb/snapshot', sockets: '/tmp/sb/run-1/sockets', secrets: '/tmp/sb/run-1/secrets', agentDir: '/opt/cg/agent', readOnly: [] };
@@ -141,5 +142,18 @@ describe('the entry step, run by bash', () => {
     expect(fds!.trim()).toBe('0 1 2 4');
     for (const p of procs) expect(readFileSync(p, 'utf8').trim()).toBe(pid);
     expect(oom).toBe('600');
+  });
+});
+
+describe('clearStaleKeymaps (an X server without a keymap folder of its own)', () => {
+  it("removes the compiled keymap of a display nobody holds, and keeps a live server's", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'chatgrade-xkm-'));
+    for (const n of [3, 4, 5]) writeFileSync(join(tmp, `server-${n}.xkm`), 'xkm');
+    writeFileSync(join(tmp, '.X3-lock'), `${String(process.pid).padStart(10)}\n`);
+    writeFileSync(join(tmp, '.X4-lock'), '2147483646\n');
+    writeFileSync(join(tmp, 'server-notes.txt'), 'not a keymap');
+    clearStaleKeymaps(tmp);
+    expect(['server-3.xkm', 'server-4.xkm', 'server-5.xkm', 'server-notes.txt'].map((f) => existsSync(join(tmp, f)))).toEqual([true, false, false, true]);
+    rmSync(tmp, { recursive: true, force: true });
   });
 });

@@ -130,17 +130,15 @@ export class Sandbox {
         } else {
           notes.push(`no cgroup per submission (${support.missing}): per-process limits only`);
         }
-        if (caps.root && caps.setpriv) {
-          helper = allocateUid();
-          await killAllOfUid(helper.uid);
-        }
+        // Our helpers die with their grader (setpriv --pdeathsig): a uid a dead grader held is free of them.
+        if (caps.root && caps.setpriv) helper = allocateUid();
       }
       const sharedDisplay = level === 'off' && !opts.screenshots ? opts.env?.DISPLAY : undefined;
       if (opts.display && !sharedDisplay) {
         const xvfb = findXvfb(opts.env);
         if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed run gets an X server of its own (apt-get install xvfb)');
         const entry = { cgroupProcs: cgroup?.procs.helpers ?? [], keepFds: [] };
-        xservers = new XServers({ xvfb, root, caps, ...(helper ? { uid: helper.uid } : {}), entry, cookie: level !== 'off', screenshots: Boolean(opts.screenshots), within: 10_000 * (opts.timeoutScale ?? 1) });
+        xservers = new XServers({ xvfb, root, caps, ...(helper ? { uid: helper.uid } : {}), entry, cookie: level !== 'off', privateKeymaps: level === 'full', screenshots: Boolean(opts.screenshots), within: 10_000 * (opts.timeoutScale ?? 1) });
         // The first run's server starts while the folder is copied.
         xservers.warm();
       }

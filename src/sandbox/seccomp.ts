@@ -8,7 +8,8 @@
 // list of what a Tk client needs.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,19 +70,44 @@ export type SeccompFilter = { file: string; missing?: undefined } | { file?: und
 
 const MAX_BPF = 64 * 1024;
 
+/**
+ * Where the compiled filter is kept between graders: a folder of our uid
+ * alone (checked, since /tmp is everyone's), named after what it is built
+ * from, so a changed policy or machine builds anew.
+ */
+function cacheFile(): string | undefined {
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(tmpdir(), `chatgrade-cache-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // there already: judged below
+  }
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (!st?.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) return undefined;
+  const key = createHash('sha256').update(`${process.arch}\0${COMPILER}\0${JSON.stringify(SECCOMP_POLICY)}`).digest('hex').slice(0, 16);
+  return join(dir, `seccomp-${key}.bpf`);
+}
+
+/** A BPF program is a whole number of 8-byte instructions. */
+const isBpf = (b: Buffer): boolean => b.length > 0 && b.length % 8 === 0;
+
 function compile(python: string): Promise<SeccompFilter> {
+  const file = cacheFile();
+  if (file && existsSync(file) && isBpf(readFileSync(file))) return Promise.resolve({ file });
   return new Promise((resolve) => {
     execFile(python, ['-I', '-c', COMPILER, JSON.stringify(SECCOMP_POLICY)], { encoding: 'buffer', timeout: 10_000, maxBuffer: MAX_BPF }, (err, out, stderr) => {
       if (err) {
-        const why = stderr.toString('utf8').includes("No module named 'seccomp'") ? 'python3-seccomp is not installed (`chatgrade doctor --fix`)' : `compiling it failed: ${stderr.toString('utf8').trim().split('\n').pop() ?? err.message}`;
+        const text = stderr.toString('utf8');
+        const why = !existsSync(python) || text.includes("No module named 'seccomp'") ? `python3-seccomp is not installed for ${python} (\`chatgrade doctor --fix\`)` : `compiling it failed: ${text.trim().split('\n').pop() || err.message}`;
         return resolve({ missing: `no seccomp filter: ${why}` });
       }
-      // A BPF program is a whole number of 8-byte instructions.
-      if (out.length === 0 || out.length % 8 !== 0) return resolve({ missing: `no seccomp filter: libseccomp wrote ${out.length} bytes, not a BPF program` });
-      const dir = mkdtempSync(join(tmpdir(), 'chatgrade-seccomp-'));
-      const file = join(dir, 'filter.bpf');
-      writeFileSync(file, out, { mode: 0o600 });
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      if (!isBpf(out)) return resolve({ missing: `no seccomp filter: libseccomp wrote ${out.length} bytes, not a BPF program` });
+      if (!file) return resolve({ missing: `no seccomp filter: no private folder of ours in ${tmpdir()} to keep it in` });
+      // Whole or not at all: another grader may read it at any moment.
+      const part = `${file}.${process.pid}`;
+      writeFileSync(part, out, { mode: 0o600 });
+      renameSync(part, file);
       resolve({ file });
     });
   });
@@ -89,9 +115,8 @@ function compile(python: string): Promise<SeccompFilter> {
 
 let cached: Promise<SeccompFilter> | undefined;
 
-/** The filter, compiled once per process. */
+/** The filter, compiled once per machine (kept in a private folder), found once per process. */
 export function seccompFilter(python = SYSTEM_PYTHON): Promise<SeccompFilter> {
-  if (!existsSync(python)) return Promise.resolve({ missing: `no seccomp filter: ${python} (with python3-seccomp) is not installed` });
   cached ??= compile(python);
   return cached;
 }

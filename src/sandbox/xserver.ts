@@ -14,12 +14,12 @@
 // one that ended is stopped in the background.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startXvfb, type XServer } from '../env/display.js';
 import { X_SERVER_MiB, observerCommand, type Entry } from './plan.js';
 import type { SandboxCapabilities } from './detect.js';
-import { xauthority } from './support.js';
+import { alive, xauthority } from './support.js';
 
 /** A run's X server, with the files its clients need. */
 export interface RunDisplay {
@@ -45,6 +45,8 @@ export interface XServersOptions {
   entry: Entry;
   /** Require the cookie (sandboxed levels); at `off` any local client may connect. */
   cookie: boolean;
+  /** A keymap folder of its own in a mount namespace (where namespaces work: the full level). */
+  privateKeymaps: boolean;
   screenshots: boolean;
   within: number;
 }
@@ -66,6 +68,34 @@ function ensureSocketDir(): void {
     mkdirSync(X11_UNIX, { recursive: true });
   }
   chmodSync(X11_UNIX, 0o1777);
+}
+
+/**
+ * Without a keymap folder of its own, an X server that is not root writes
+ * /tmp/server-N.xkm, and fails where one of another uid is left from an
+ * earlier server on display N. A server reads its file only while it
+ * starts, holding the display's lock: a file of a display nobody holds is
+ * left over, and goes.
+ */
+export function clearStaleKeymaps(tmp = '/tmp'): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const n = /^server-(\d+)\.xkm$/.exec(name)?.[1];
+    if (n === undefined) continue;
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(join(tmp, `.X${n}-lock`), 'latin1').trim());
+    } catch {
+      // no lock: nobody holds the display
+    }
+    if (holder > 0 && alive(holder)) continue;
+    rmSync(join(tmp, name), { force: true });
+  }
 }
 
 function owned(path: string, uid: number | undefined, mode: number): string {
@@ -138,13 +168,14 @@ export class XServers {
       writeFileSync(auth, cookie, { mode: 0o600 });
       owned(auth, opts.uid, 0o400);
     }
-    const xkb = ownDir(join(dir, 'xkb'), opts.uid);
+    const xkb = opts.privateKeymaps ? ownDir(join(dir, 'xkb'), opts.uid) : undefined;
+    if (opts.uid !== undefined && !xkb) clearStaleKeymaps();
     const fbdir = opts.screenshots ? ownDir(join(dir, 'fb'), opts.uid) : undefined;
     const server = await startXvfb(opts.xvfb, {
       within: opts.within,
       ...(auth ? { auth } : {}),
       ...(fbdir ? { fbdir } : {}),
-      wrap: (command) => observerCommand({ caps: opts.caps, uid: opts.uid, entry: opts.entry, addressSpaceMiB: X_SERVER_MiB, ...(opts.uid !== undefined ? { xkbDir: xkb } : {}), command }),
+      wrap: (command) => observerCommand({ caps: opts.caps, uid: opts.uid, entry: opts.entry, addressSpaceMiB: X_SERVER_MiB, ...(opts.uid !== undefined && xkb ? { xkbDir: xkb } : {}), command }),
     });
     return { server, cookie, framebuffer: fbdir ? join(fbdir, 'Xvfb_screen0') : undefined };
   }
