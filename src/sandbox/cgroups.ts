@@ -50,10 +50,12 @@ function sweepLeftovers(parents: readonly string[]): void {
       continue;
     }
     for (const name of names) {
-      const owner = cgroupOwner(name);
+      // A submission's cgroup, or the leaf a grader moved itself into (v2).
+      const self = /^chatgrade-self-(\d+)$/.exec(name);
+      const owner = self ? Number(self[1]) : cgroupOwner(name);
       if (owner === undefined || owner === process.pid || alive(owner)) continue;
       const top = posix.join(parent, name);
-      const dirs = [posix.join(top, 'student'), posix.join(top, 'helpers'), top];
+      const dirs = self ? [top] : [posix.join(top, 'student'), posix.join(top, 'helpers'), top];
       killAll(dirs);
       for (const dir of dirs) {
         try {
