@@ -43,7 +43,7 @@ describe("a submission's cgroup", () => {
   it('v2: one folder with the memory bound (no swap) and the CPU weight, its processes in two leaves, the process bound on the student leaf', () => {
     const layout: CgroupLayout = { version: 2, parent: '/cg/grader', controllers: ['memory', 'pids', 'cpu'] };
     expect(cgroupPlan(layout, 'chatgrade-7-1', LIMITS)).toEqual({
-      dirs: ['/cg/grader/chatgrade-7-1', '/cg/grader/chatgrade-7-1/student', '/cg/grader/chatgrade-7-1/helpers'],
+      dirs: ['/cg/grader/chatgrade-7-1', '/cg/grader/chatgrade-7-1/student', '/cg/grader/chatgrade-7-1/xserver'],
       writes: [
         { file: '/cg/grader/chatgrade-7-1/memory.max', value: String(4096 << 20) },
         { file: '/cg/grader/chatgrade-7-1/memory.swap.max', value: '0', optional: true },
@@ -52,7 +52,7 @@ describe("a submission's cgroup", () => {
         { file: '/cg/grader/chatgrade-7-1/cgroup.subtree_control', value: '+pids' },
         { file: '/cg/grader/chatgrade-7-1/student/pids.max', value: '1024' },
       ],
-      procs: { student: ['/cg/grader/chatgrade-7-1/student/cgroup.procs'], helpers: ['/cg/grader/chatgrade-7-1/helpers/cgroup.procs'] },
+      procs: { student: ['/cg/grader/chatgrade-7-1/student/cgroup.procs'], xserver: ['/cg/grader/chatgrade-7-1/xserver/cgroup.procs'] },
     });
   });
 
@@ -63,7 +63,7 @@ describe("a submission's cgroup", () => {
 
   it('v1: a tree per hierarchy, the memory bound (and memory+swap where accounted) on top, the process bound on the student leaf, CPU shares', () => {
     const plan = cgroupPlan({ version: 1, parents: { memory: '/m/g', pids: '/p', cpu: '/c' } }, 'chatgrade-7-3', { ...LIMITS, cpuWeight: 50 });
-    expect(plan.dirs).toEqual(['/m/g/chatgrade-7-3', '/m/g/chatgrade-7-3/student', '/m/g/chatgrade-7-3/helpers', '/p/chatgrade-7-3', '/p/chatgrade-7-3/student', '/p/chatgrade-7-3/helpers', '/c/chatgrade-7-3', '/c/chatgrade-7-3/student', '/c/chatgrade-7-3/helpers']);
+    expect(plan.dirs).toEqual(['/m/g/chatgrade-7-3', '/m/g/chatgrade-7-3/student', '/m/g/chatgrade-7-3/xserver', '/p/chatgrade-7-3', '/p/chatgrade-7-3/student', '/p/chatgrade-7-3/xserver', '/c/chatgrade-7-3', '/c/chatgrade-7-3/student', '/c/chatgrade-7-3/xserver']);
     expect(plan.writes).toEqual([
       { file: '/m/g/chatgrade-7-3/memory.limit_in_bytes', value: String(4096 << 20) },
       { file: '/m/g/chatgrade-7-3/memory.memsw.limit_in_bytes', value: String(4096 << 20), optional: true },
@@ -72,7 +72,7 @@ describe("a submission's cgroup", () => {
     ]);
     expect(plan.procs).toEqual({
       student: ['/m/g/chatgrade-7-3/student/cgroup.procs', '/p/chatgrade-7-3/student/cgroup.procs', '/c/chatgrade-7-3/student/cgroup.procs'],
-      helpers: ['/m/g/chatgrade-7-3/helpers/cgroup.procs', '/p/chatgrade-7-3/helpers/cgroup.procs', '/c/chatgrade-7-3/helpers/cgroup.procs'],
+      xserver: ['/m/g/chatgrade-7-3/xserver/cgroup.procs', '/p/chatgrade-7-3/xserver/cgroup.procs', '/c/chatgrade-7-3/xserver/cgroup.procs'],
     });
   });
 

@@ -51,15 +51,15 @@ export interface CgroupPlan {
   writes: CgroupWrite[];
   /**
    * The cgroup.procs files (one per hierarchy) a process writes its pid to,
-   * to join: the submission's own processes, or our helpers beside them (its
-   * X servers, its companions). Both count against its memory and share its
-   * CPU weight; only the submission's are held to the process limit, so
-   * that a fork bomb cannot keep a run's X server from starting.
+   * to join: the submission's own processes, or its X servers. Both count
+   * against its memory and share its CPU weight; only the submission's are
+   * held to the process limit, so that a fork bomb cannot keep a run's X
+   * server from starting.
    */
-  procs: { student: string[]; helpers: string[] };
+  procs: { student: string[]; xserver: string[] };
 }
 
-const LEAVES = ['student', 'helpers'] as const;
+const LEAVES = ['student', 'xserver'] as const;
 
 /** The name of a submission's cgroup: the grader's pid, so a leftover names its dead grader. */
 export function cgroupName(pid: number, serial: number): string {
@@ -73,9 +73,9 @@ export function cgroupOwner(name: string): number | undefined {
 }
 
 /** A submission cgroup and its two leaves, in one hierarchy. */
-function tree(parent: string, name: string): { top: string; student: string; helpers: string } {
+function tree(parent: string, name: string): { top: string; student: string; xserver: string } {
   const top = posix.join(parent, name);
-  return { top, student: posix.join(top, 'student'), helpers: posix.join(top, 'helpers') };
+  return { top, student: posix.join(top, 'student'), xserver: posix.join(top, 'xserver') };
 }
 
 /** The folders, limits and join points of cgroup `name` for `limits`. */
@@ -91,7 +91,7 @@ export function cgroupPlan(layout: CgroupLayout, name: string, limits: CgroupLim
     // Processes live in the leaves only (cgroup v2 allows no process beside a controller's children);
     // the leaves' pids.max exists once the top hands them the controller.
     writes.push({ file: posix.join(t.top, 'cgroup.subtree_control'), value: '+pids' }, { file: posix.join(t.student, 'pids.max'), value: String(limits.pids) });
-    return { dirs: [t.top, t.student, t.helpers], writes, procs: { student: [posix.join(t.student, 'cgroup.procs')], helpers: [posix.join(t.helpers, 'cgroup.procs')] } };
+    return { dirs: [t.top, t.student, t.xserver], writes, procs: { student: [posix.join(t.student, 'cgroup.procs')], xserver: [posix.join(t.xserver, 'cgroup.procs')] } };
   }
   // The leaves go in the same order in every hierarchy, so that removal in reverse empties each first.
   const { memory, pids, cpu } = layout.parents;
@@ -106,7 +106,7 @@ export function cgroupPlan(layout: CgroupLayout, name: string, limits: CgroupLim
   // v1's shares: 1024 is one ordinary share, as cgroup v2's weight 100 is.
   if (c) writes.push({ file: posix.join(c.top, 'cpu.shares'), value: String(Math.max(2, Math.round((limits.cpuWeight * 1024) / 100))) });
   return {
-    dirs: trees.flatMap((t) => [t.top, t.student, t.helpers]),
+    dirs: trees.flatMap((t) => [t.top, t.student, t.xserver]),
     writes,
     procs: Object.fromEntries(LEAVES.map((leaf) => [leaf, trees.map((t) => posix.join(t[leaf], 'cgroup.procs'))])) as CgroupPlan['procs'],
   };

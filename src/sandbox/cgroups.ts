@@ -55,7 +55,7 @@ function sweepLeftovers(parents: readonly string[]): void {
       const owner = self ? Number(self[1]) : cgroupOwner(name);
       if (owner === undefined || owner === process.pid || alive(owner)) continue;
       const top = posix.join(parent, name);
-      const dirs = self ? [top] : [posix.join(top, 'student'), posix.join(top, 'helpers'), top];
+      const dirs = self ? [top] : [posix.join(top, 'student'), posix.join(top, 'xserver'), top];
       killAll(dirs);
       for (const dir of dirs) {
         try {
@@ -174,7 +174,7 @@ export class SubmissionCgroup {
     return new SubmissionCgroup(plan, layout.version);
   }
 
-  /** The cgroup.procs files to join: the submission's processes, or our helpers beside them. */
+  /** The cgroup.procs files to join: the submission's processes, or its X servers. */
   get procs(): CgroupPlan['procs'] {
     return this.plan.procs;
   }

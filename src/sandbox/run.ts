@@ -194,9 +194,9 @@ export class SandboxRun {
     return proc;
   }
 
-  /** The entry step of everything this run starts: the submission's cgroup (its own part, or our helpers'), and only the descriptors meant for it. */
-  private entry(keepFds: number[], who: 'student' | 'helpers'): Entry {
-    return { cgroupProcs: this.ctx.cgroup?.procs[who] ?? [], keepFds };
+  /** The entry step of what this run starts: the submission's cgroup (companions none), and only the descriptors meant for it. */
+  private entry(keepFds: number[], cgroup: boolean): Entry {
+    return { cgroupProcs: cgroup ? (this.ctx.cgroup?.procs.student ?? []) : [], keepFds };
   }
 
   /** Spawn through the sandbox's command line; `ipc` means init.mjs runs first and talks over IPC on fd 3. */
@@ -223,7 +223,7 @@ export class SandboxRun {
       host: this.host,
       env: { ...own, ...opts.env, ...secrets, ...channel },
       command,
-      entry: { ...this.entry(extra.map((_, i) => 3 + i), 'student'), oomScoreAdj: SUBMISSION_OOM_SCORE_ADJ },
+      entry: { ...this.entry(extra.map((_, i) => 3 + i), true), oomScoreAdj: SUBMISSION_OOM_SCORE_ADJ },
       ...(seccompFd !== undefined ? { seccompFd } : {}),
     });
     try {
@@ -269,10 +269,12 @@ export class SandboxRun {
    * A companion, as the submission's helper uid: at the full level in the
    * sandbox's mount and network namespaces (entered from outside, through
    * the sandbox's first process `enter`), never in its PID namespace, so
-   * that no process of the submission can see, signal or trace it.
+   * that no process of the submission can see, signal or trace it. It stays
+   * in the grader's cgroup: it observes for us, and a submission that keeps
+   * its own CPU share busy must not delay what it reports.
    */
   private async startCompanion(command: string[], enter: number | undefined): Promise<void> {
-    const { cmd, args } = observerCommand({ caps: this.ctx.caps, uid: this.ctx.helperUid, entry: this.entry([], 'helpers'), ...(enter !== undefined ? { enter } : {}), command });
+    const { cmd, args } = observerCommand({ caps: this.ctx.caps, uid: this.ctx.helperUid, entry: this.entry([], false), ...(enter !== undefined ? { enter } : {}), command });
     const proc = await spawnTracked(cmd, args, { outputCapBytes: 16 * 1024, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, cwd: '/' });
     this.companions.push(proc);
   }

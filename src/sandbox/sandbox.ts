@@ -137,7 +137,7 @@ export class Sandbox {
       if (opts.display && !sharedDisplay) {
         const xvfb = findXvfb(opts.env);
         if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed run gets an X server of its own (apt-get install xvfb)');
-        const entry = { cgroupProcs: cgroup?.procs.helpers ?? [], keepFds: [] };
+        const entry = { cgroupProcs: cgroup?.procs.xserver ?? [], keepFds: [] };
         xservers = new XServers({ xvfb, root, caps, ...(helper ? { uid: helper.uid } : {}), entry, cookie: level !== 'off', privateKeymaps: level === 'full', screenshots: Boolean(opts.screenshots), within: 10_000 * (opts.timeoutScale ?? 1) });
         // The first run's server starts while the folder is copied.
         xservers.warm();
