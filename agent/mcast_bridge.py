@@ -11,9 +11,12 @@ the group on the interface (127.0.0.1 by default), says hello, and then:
 - sends the datagrams the grader hands it onto the group, with TTL 1;
 - answers whether a TCP connection to host:port can be made from here.
 
-It runs in the network namespace of the program under test (the grader may
-start it inside the same sandbox), so the grader never joins the group
-itself. It exits when the grader closes the socket.
+It runs in the network namespace of the program under test (the grader
+starts it there from outside the sandbox, as a uid of its own, where the
+program cannot see, signal or trace it), so the grader never joins the
+group itself. It makes itself non-dumpable first, so that nothing of the
+program's uid could read its memory or copy its sockets even if it could
+name it. It exits when the grader closes the socket.
 
 Framing, both ways: a 4-byte big-endian length of what follows, then a
 2-byte big-endian header length, the header (a UTF-8 JSON object), and the
@@ -167,7 +170,17 @@ def handle(link: Link, tx: socket.socket, target: tuple[str, int],
         link.send({"type": "reply", "id": ident, "ok": False, "error": error})
 
 
+def not_dumpable() -> None:
+    """prctl(PR_SET_DUMPABLE, 0): no ptrace, no /proc/<pid>/mem, no pidfd_getfd of our sockets."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        pass  # not Linux: nothing of the kind to close
+
+
 def main() -> None:
+    not_dumpable()
     parser = argparse.ArgumentParser(description="multicast bridge for chatgrade")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--group", required=True)

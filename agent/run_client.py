@@ -2,8 +2,9 @@
 
     python3 run_client.py ENTRY.py [ARGS...]
 
-With CHAT_PROBE (host:port) and CHAT_PROBE_TOKEN set, the agent connects to
-the grader and installs its hooks first; without them nothing is installed.
+With CHAT_PROBE (host:port) and CHAT_PROBE_TOKEN (or CHAT_PROBE_TOKEN_FILE,
+a file read once and removed) set, the agent connects to the grader and
+installs its hooks first; without them nothing is installed.
 Either way the entry file then runs as __main__ exactly as `python3 ENTRY.py
 ARGS...` would: same sys.argv, sys.path[0] is the entry's folder, same
 output and the same exit status.
@@ -18,9 +19,29 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _probe_token() -> str | None:
+    """The probe token: in CHAT_PROBE_TOKEN, or (in a sandbox) read once
+    from the file named by CHAT_PROBE_TOKEN_FILE, which only this uid may
+    read and which is removed before the program starts, so that neither
+    /proc nor a later process of the program finds it."""
+    path = os.environ.pop('CHAT_PROBE_TOKEN_FILE', None)
+    if not path:
+        return os.environ.get('CHAT_PROBE_TOKEN')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return f.read().strip()
+    except OSError:
+        return None
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 def _install_agent(argv: list[str]) -> None:
     address = os.environ.get('CHAT_PROBE')
-    token = os.environ.get('CHAT_PROBE_TOKEN')
+    token = _probe_token()
     if not address or not token:
         return
     # The agent package lives beside this file; import it from there alone

@@ -14,7 +14,7 @@
 // read from stdin before any student code runs, so nothing it prints or
 // writes can pose as the report.
 
-import { readSync, writeSync } from 'node:fs';
+import { readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { inspectImport } from './js/inspect.mjs';
@@ -32,6 +32,20 @@ const fileUrl = (file) => pathToFileURL(file).href;
 function reportCrash({ kind, text }) {
   const body = String(text).split('\n').map((l) => `    ${l}`).join('\n');
   process.stderr.write(`chatgrade: ${kind} error in the client\n${body}\n`);
+}
+
+/** The probe token: read once from the file the sandbox wrote for this process alone, which is then removed. */
+function probeToken() {
+  const file = process.env.CHAT_PROBE_TOKEN_FILE;
+  delete process.env.CHAT_PROBE_TOKEN_FILE;
+  if (!file) return process.env.CHAT_PROBE_TOKEN ?? '';
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 async function runClient(entry) {
@@ -54,7 +68,7 @@ async function runClient(entry) {
   const send = (obj) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(obj)}\n`);
   };
-  send({ type: 'hello', token: process.env.CHAT_PROBE_TOKEN ?? '', mode: 'explicit', client: `run_js_client.mjs (node ${process.version})` });
+  send({ type: 'hello', token: probeToken(), mode: 'explicit', client: `run_js_client.mjs (node ${process.version})` });
   // Like a GUI's main loop, only an open main window keeps the process alive through the probe.
   socket.unref();
   const { probe, dispatch } = createProbe(send, (open) => (open ? socket.ref() : socket.unref()));

@@ -19,9 +19,9 @@ node_ok() {
     node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
 }
 
-say "system packages: xvfb (virtual display), python3-tk (tkinter), bubblewrap (sandbox)"
+say "system packages: xvfb (virtual display), python3-tk (tkinter), bubblewrap (sandbox), python3-seccomp (its seccomp filter)"
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends ca-certificates curl xz-utils python3 python3-tk xvfb bubblewrap
+apt-get install -y -qq --no-install-recommends ca-certificates curl xz-utils python3 python3-tk xvfb bubblewrap python3-seccomp
 
 if node_ok; then
   say "using node $(node --version) at $(command -v node)"

@@ -4,13 +4,14 @@
 // its entry file and its widgets, and more only where the course allows it
 // (CLIENT.md, "The submission").
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
 import type { Pack } from './pack.js';
 import { defaultWeights, type Rubric } from './rubric.js';
 import { didYouMean } from './suggest.js';
+import { parseJsonQuietly, readSubmissionFile } from './safe-read.js';
 
 /** Widget paths by the pack's ui keys (checked against the pack once it is known). */
 const uiSchema = z.record(z.string(), z.string().min(1)).describe('Widget paths by the pack\'s ui keys (e.g. "users": ".main.users"), where a GUI departs from the conventions');
@@ -35,6 +36,9 @@ const sandboxLimits = z
     cpuSeconds: z.number().int().min(1).max(3600).describe('CPU seconds per client run (default 300)'),
     fileSizeMiB: z.number().int().min(1).max(65536).describe('Largest file a client may write, MiB (default 64)'),
     openFiles: z.number().int().min(16).max(65536).describe('Open files per process (default 512)'),
+    totalMemoryMiB: z.number().int().min(256).max(1048576).describe('Memory of the whole submission, where it gets a cgroup (docs/SECURITY.md), MiB'),
+    totalProcesses: z.number().int().min(16).max(65536).describe('Processes of the whole submission, where it gets a cgroup'),
+    tmpfsMiB: z.number().int().min(16).max(65536).describe('Size of each private tmpfs (/tmp, HOME) of a sandboxed process, MiB'),
   })
   .partial()
   .strict()
@@ -142,11 +146,21 @@ export function checkAgainstPack(config: CourseConfig, pack: Pack, file = 'the c
   }
 }
 
-/** The submission's grade.json, if any. */
+/** Largest grade.json read. */
+const MAX_SUBMISSION_CONFIG_BYTES = 64 * 1024;
+
+/** The submission's grade.json, if any: read through the safe reader (a regular file, never a link or a pipe). */
 export function loadSubmissionConfig(dir: string): SubmissionConfig {
   const file = join(dir, 'grade.json');
-  if (!existsSync(file)) return {};
-  const parsed = submissionSchema.safeParse(readJson(file));
+  let json: unknown;
+  try {
+    const text = readSubmissionFile(dir, 'grade.json', MAX_SUBMISSION_CONFIG_BYTES);
+    if (text === undefined) return {};
+    json = parseJsonQuietly(text, file);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const parsed = submissionSchema.safeParse(json);
   if (!parsed.success) throw explain(file, parsed.error, '\n  (a submission\'s grade.json may set only "entry" and "ui"; points, checks and the launch belong to the course config)', { '': Object.keys(submissionSchema.shape) });
   return parsed.data;
 }

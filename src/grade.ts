@@ -158,7 +158,8 @@ async function execIn(sbRun: SandboxRun, command: string[], o: { within: number 
 
 async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, rng: Rng, shared: SharedFacts): Promise<RunOutcome> {
   const { rubric } = opts.pack;
-  const sbRun = await opts.sandbox.newRun();
+  // A run with a client gets an X server of its own: its screenshots show its windows alone.
+  const sbRun = await opts.sandbox.newRun({ display: opts.pack.runs.find((r) => r.kind === kind)?.client ?? true });
   const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, rng, shared));
   const results: CheckResult[] = [];
   const errors: HarnessError[] = [];
@@ -197,7 +198,7 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);
-      if (verdict.status === 'failed') await witness(result, run, opts);
+      if (verdict.status === 'failed') await witness(result, run, sbRun.framebuffer, opts);
       results.push(result);
       opts.onCheck?.(result);
     }
@@ -211,12 +212,11 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
 }
 
 /** What the grader understood at a lost check, and (for the HTML report) the screen then. */
-async function witness(result: CheckResult, run: PackRun, opts: GradeOptions): Promise<void> {
+async function witness(result: CheckResult, run: PackRun, fb: string | undefined, opts: GradeOptions): Promise<void> {
   const seen = run.seen?.();
   if (seen) result.seen = seen;
-  const fb = opts.sandbox.framebuffer;
-  // A run that starts no client (static checks) has no window to show: its picture would be an empty screen.
-  if (!opts.screenshots || !fb || !opts.pack.runs.find((r) => r.kind === result.scenario)?.client) return;
+  // A run that starts no client (static checks) gets no X server, so no framebuffer: no empty picture.
+  if (!opts.screenshots || !fb) return;
   try {
     const shot = await captureScreen(fb, 'content');
     result.screenshot = { ...shot, t: Math.round(run.now()) };

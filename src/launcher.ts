@@ -112,13 +112,19 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
       place: {
         runner: join(agentDir, 'run_client.py'),
         listen: () => run.listen('127.0.0.1'),
-        spawn: (command, env, outputCapBytes) =>
-          run.spawn(command, {
-            env,
+        spawn: (command, env, outputCapBytes) => {
+          // Our runners read the token once from a file of the client's uid (not its environment,
+          // which /proc shows to every process of that uid); a course's command gets the variable.
+          const { CHAT_PROBE_TOKEN: token, ...rest } = env;
+          const secret = opts.launch.command === undefined && token !== undefined;
+          return run.spawn(command, {
+            env: secret ? rest : env,
+            ...(secret ? { secrets: { CHAT_PROBE_TOKEN: token } } : {}),
             outputCapBytes,
             ...(companions ? { companions: companions({ agentDir, python: opts.python }) } : {}),
             ...(ready ? { ready } : {}),
-          }),
+          });
+        },
       },
     });
     const link = client.link;

@@ -99,7 +99,7 @@ print(json.dumps(found))
  * (its trouble is never charged to the student).
  */
 export async function syntaxError(sandbox: Sandbox, python: string, entry: string, within: number): Promise<Problem | undefined> {
-  const run = await sandbox.newRun();
+  const run = await sandbox.newRun({ display: false });
   try {
     const proc = await run.spawn([python, '-I', '-c', COMPILE, run.inside.workdir, entry], { outputCapBytes: 16 * 1024 });
     const exit = await Promise.race([proc.exited, delay(within, undefined, { ref: false })]);

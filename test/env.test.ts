@@ -62,12 +62,15 @@ describe('acquireDisplay', () => {
 });
 
 describe('doctor', () => {
-  it('checks node, python with tkinter, a display, bubblewrap and the agent files, then grades the reference client as grading would', async () => {
+  it('checks node, python with tkinter, a display, bubblewrap, the sandbox level, cgroups, seccomp and the agent files, then grades the reference client as grading would', async () => {
     const checks = await doctor({ env: { PATH: process.env.PATH } });
-    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'sandbox level', 'probe agent', 'canary grade']);
+    expect(checks.map((c) => c.name)).toEqual(['node', 'python with tkinter', 'display', 'bubblewrap', 'sandbox level', 'cgroups', 'seccomp', 'probe agent', 'canary grade']);
     expect(checks[4]!.detail).toMatch(/^(full|fallback): /);
+    // Which cgroups a machine gives varies; the line always says which, or why none.
+    expect(checks[5]!.detail).toMatch(/^(v2, one per submission under |v1 \(memory, pids(, cpu)?\), one per submission under |none: )/);
+    expect(checks[6]!.detail).toMatch(/^filter compiled by libseccomp/);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks[2]!.detail).toMatch(/Xvfb/);
-    expect(checks[6]!.detail).toMatch(/^the reference client graded at the (full|fallback) level: basic\.register\.sent passed/);
+    expect(checks[8]!.detail).toMatch(/^the reference client graded at the (full|fallback) level: basic\.register\.sent passed/);
   }, 120_000);
 });

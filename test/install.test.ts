@@ -57,8 +57,8 @@ describe('planInstall', () => {
 
 describe('packagesForGrading', () => {
   it('needs Xvfb only without a DISPLAY', () => {
-    expect(packagesForGrading({})).toEqual(['xvfb', 'bubblewrap', 'python3-tk']);
-    expect(packagesForGrading({ DISPLAY: ':0' })).toEqual(['bubblewrap', 'python3-tk']);
+    expect(packagesForGrading({})).toEqual(['xvfb', 'bubblewrap', 'python3-tk', 'python3-seccomp']);
+    expect(packagesForGrading({ DISPLAY: ':0' })).toEqual(['bubblewrap', 'python3-tk', 'python3-seccomp']);
   });
 });
 

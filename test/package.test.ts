@@ -102,7 +102,7 @@ slow('slow: the packed tarball', () => {
     const env = { ...process.env, AUTOGRADER_ROOT: root, PATH: `${stub}:${process.env.PATH}` };
     const setup = await sh('bash', [join(root, 'source', 'setup.sh')], { cwd: root, env });
     expect(setup.code, setup.out).toBe(0);
-    expect(readFileSync(join(stub, 'calls'), 'utf8')).toMatch(/^update -qq\ninstall .*python3-tk xvfb bubblewrap\n$/);
+    expect(readFileSync(join(stub, 'calls'), 'utf8')).toMatch(/^update -qq\ninstall .*python3-tk xvfb bubblewrap python3-seccomp\n$/);
     expect(setup.out).toMatch(/ok\s+python with tkinter/);
 
     const graded = await sh(join(root, 'source', 'run_autograder'), [], { cwd: root, env });

@@ -1,5 +1,8 @@
 // The runner (gradeSubmission) over a pack made of data: seeding, verdicts,
 // the faults that stop a run, weights, what a result keeps. No client starts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessFault, StepFailed, limitsFor, pass, type Verdict } from '../src/check.js';
 import { gradeSubmission, type GradeOptions } from '../src/grade.js';
@@ -8,6 +11,7 @@ import { defaultWeights } from '../src/rubric.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { verdictOf, stopsRun } from '../src/verdict.js';
 import { FakeRun, fakePack, fakeRubric } from './helpers/fake-pack.js';
+import { makeXwd } from './helpers/xwd.js';
 
 const ALL = fakeRubric.checks.map((c) => c.id);
 
@@ -262,5 +266,38 @@ describe('limitsFor', () => {
     // A pack's own limits (the chat handout's 5 s for a GUI change) are scaled the same way.
     expect(limitsFor(2, { gui: 5_000, barrier: 5_000 })).toMatchObject({ gui: 10_000, barrier: 10_000, line: 4_000, silence: 300 });
     expect(limitsFor(0.333).grace).toBe(33);
+  });
+});
+
+describe('screenshots', () => {
+  it("a failed check's screenshot is its own run's screen, never another run's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatgrade-runner-fb-'));
+    // Each run gets a screen of its own, told apart by its width.
+    const screens: { workdir: string; width: number }[] = [];
+    const perRun = {
+      level: 'full',
+      display: 'Xvfb, one per run',
+      newRun: async () => {
+        const i = screens.length;
+        const screen = { workdir: `/srv/work/run${i}`, width: 10 + i };
+        const framebuffer = join(dir, `fb${i}`);
+        writeFileSync(framebuffer, makeXwd({ width: screen.width, height: 4, bpp: 32, msb: false, masks: [0xff0000, 0x00ff00, 0x0000ff], value: () => 0xffffff }));
+        screens.push(screen);
+        return { workdir: screen.workdir, framebuffer, inside: { workdir: screen.workdir, agentDir: '/srv/agent' }, dispose: async () => undefined };
+      },
+    } as unknown as Sandbox;
+    const ranIn: Record<string, string> = {};
+    const fails = (kind: string) => async (run: FakeRun): Promise<Verdict> => {
+      ranIn[kind] = run.env.dir;
+      return { status: 'failed', expected: 'a window', actual: 'another' };
+    };
+    const [inA, inB] = [ALL[0]!, ALL[1]!];
+    const r = await grade(fakePack({ [inA]: ['a', fails('a')], [inB]: ['b', fails('b')] }), { sandbox: perRun, screenshots: true });
+    rmSync(dir, { recursive: true, force: true });
+    for (const [kind, id] of [['a', inA], ['b', inB]] as const) {
+      const own = screens.find((s) => s.workdir === ranIn[kind])!;
+      expect(r.checks.find((c) => c.id === id)?.screenshot?.width, kind).toBe(own.width);
+    }
+    expect(new Set(Object.values(ranIn)).size).toBe(2);
   });
 });

@@ -65,6 +65,12 @@ export interface XvfbOptions {
   auth?: string;
   /** A folder where Xvfb keeps its framebuffer as a file (for screenshots). */
   fbdir?: string;
+  /**
+   * The command line that starts Xvfb with these arguments (a sandbox's:
+   * its cgroup, its own uid, a memory cap); it must tie Xvfb to our life.
+   * Default: Xvfb itself, under setpriv --pdeathsig.
+   */
+  wrap?: (command: string[]) => { cmd: string; args: string[] };
 }
 
 /** A private X server we started. */
@@ -83,12 +89,14 @@ export async function startXvfb(path: string, opts: XvfbOptions = {}): Promise<X
   const within = opts.within ?? 10_000;
   let out = '';
   let onLine: (() => void) | undefined;
-  const args = ['-displayfd', '1', '-screen', '0', opts.screen ?? '1280x1024x24', '-nolisten', 'tcp', '-nocursor'];
+  // No GLX: Tk draws without it, and Mesa alone would take 50 MB and a third of the start-up.
+  const args = ['-displayfd', '1', '-screen', '0', opts.screen ?? '1280x1024x24', '-nolisten', 'tcp', '-nocursor', '-extension', 'GLX'];
   if (opts.auth) args.push('-auth', opts.auth);
   if (opts.fbdir) args.push('-fbdir', opts.fbdir);
-  const proc = await spawnTracked(path, args, {
+  const { cmd, args: argv } = opts.wrap ? opts.wrap([path, ...args]) : { cmd: path, args };
+  const proc = await spawnTracked(cmd, argv, {
     outputCapBytes: 64 * 1024,
-    dieWithParent: true,
+    dieWithParent: !opts.wrap,
     onOutput: (stream, chunk) => {
       if (stream !== 'stdout') return;
       out += chunk.toString('latin1');

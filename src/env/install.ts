@@ -10,15 +10,17 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { findXvfb } from './display.js';
 import { EnvError, findPython } from './python.js';
+import { SYSTEM_PYTHON } from '../sandbox/seccomp.js';
 
 /** A system package chatgrade may need, by its Debian/Ubuntu name. */
-export type SystemPackage = 'xvfb' | 'bubblewrap' | 'python3-tk';
+export type SystemPackage = 'xvfb' | 'bubblewrap' | 'python3-tk' | 'python3-seccomp';
 
 /** What each package gives the grader, for messages. */
 export const PACKAGE_ROLES: Record<SystemPackage, string> = {
   xvfb: 'Xvfb, the virtual display for GUI clients',
   bubblewrap: 'bwrap, the sandbox around student code',
   'python3-tk': 'tkinter for the system Python',
+  'python3-seccomp': 'libseccomp for the system Python, which compiles the sandbox\'s seccomp filter',
 };
 
 /** True when the environment forbids installing (CHATGRADE_NO_INSTALL set to anything but "" or "0"). */
@@ -29,7 +31,7 @@ export function installForbidden(env: NodeJS.ProcessEnv): boolean {
 
 /** What a grading run needs from the machine: Xvfb only without a DISPLAY. */
 export function packagesForGrading(env: NodeJS.ProcessEnv = process.env): SystemPackage[] {
-  return [...(env.DISPLAY ? [] : ['xvfb' as const]), 'bubblewrap', 'python3-tk'];
+  return [...(env.DISPLAY ? [] : ['xvfb' as const]), 'bubblewrap', 'python3-tk', 'python3-seccomp'];
 }
 
 /** Facts about this machine that decide whether we may install. */
@@ -91,6 +93,9 @@ export async function isPresent(pkg: SystemPackage, env: NodeJS.ProcessEnv): Pro
       return findXvfb(env) !== undefined;
     case 'bubblewrap':
       return onPath('bwrap', env);
+    case 'python3-seccomp':
+      // The filter is compiled by the system Python, whatever Python runs the clients.
+      return new Promise((resolve) => spawn(SYSTEM_PYTHON, ['-I', '-c', 'import seccomp'], { stdio: 'ignore' }).once('exit', (code) => resolve(code === 0)).once('error', () => resolve(false)));
     case 'python3-tk':
       // Any Python with tkinter will do; python3-tk is only the fallback.
       return findPython({ env }).then(

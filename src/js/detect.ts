@@ -3,8 +3,8 @@
 // exports start({ url, user, probe }). A small pure function the CLI calls
 // before choosing how to run the client.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, normalize, sep } from 'node:path';
+import { entryKind, parseJsonQuietly, readSubmissionFile } from '../safe-read.js';
 
 /** A JavaScript client found in a submission folder. */
 export interface JsClient {
@@ -21,7 +21,8 @@ export class JsClientError extends Error {
 }
 
 const TS = new Set(['.ts', '.mts', '.cts', '.tsx']);
-const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
+/** Largest package.json read. */
+const MAX_PACKAGE_JSON_BYTES = 1024 * 1024;
 
 /**
  * The JavaScript client in `dir`, or undefined when the folder is not one
@@ -30,23 +31,27 @@ const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
  */
 export function detectJsClient(dir: string): JsClient | undefined {
   const file = join(dir, 'package.json');
-  if (!isFile(file)) return undefined;
+  // Files of the submission are judged without following a link (src/safe-read.ts).
+  const isFile = (rel: string): boolean => entryKind(dir, rel) === 'file';
   let pkg: { main?: unknown; chatgrade?: { loader?: unknown } };
   try {
-    pkg = JSON.parse(readFileSync(file, 'utf8')) as typeof pkg;
+    const text = readSubmissionFile(dir, 'package.json', MAX_PACKAGE_JSON_BYTES);
+    if (text === undefined) return undefined;
+    pkg = parseJsonQuietly(text, file) as typeof pkg;
   } catch (err) {
-    throw new JsClientError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new JsClientError((err as Error).message);
   }
+  if (typeof pkg !== 'object' || pkg === null) throw new JsClientError(`${file} is not a JSON object`);
   const loader = typeof pkg.chatgrade?.loader === 'string' ? pkg.chatgrade.loader : undefined;
   let entry: string | undefined;
   if (typeof pkg.main === 'string') {
     const main = normalize(pkg.main);
     if (isAbsolute(main) || main.split(sep).includes('..')) throw new JsClientError(`package.json "main" (${pkg.main}) must be a file inside the submission folder`);
-    entry = [main, `${main}.js`, join(main, 'index.js')].find((m) => isFile(join(dir, m)));
+    entry = [main, `${main}.js`, join(main, 'index.js')].find((m) => isFile(m));
     if (!entry) throw new JsClientError(`package.json "main" names ${pkg.main}, which does not exist${TS.has(extname(main)) ? '' : ' (is the TypeScript compiled? run the build first)'}`);
-  } else if (isFile(join(dir, 'client.mjs'))) {
+  } else if (isFile('client.mjs')) {
     entry = 'client.mjs';
-  } else if (isFile(join(dir, 'main.py'))) {
+  } else if (isFile('main.py')) {
     return undefined;
   } else {
     throw new JsClientError('package.json has no "main", and there is no client.mjs: name the module that exports start()');

@@ -9,6 +9,7 @@ import { defaultPythonCandidates } from '../env/python.js';
 import { closedToOthers } from '../sandbox/support.js';
 import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
 import { chooseLevel, sandboxCapabilities } from '../sandbox/index.js';
+import { cgroupCheck, seccompCheck } from '../sandbox/status.js';
 import { agentDir } from './launch.js';
 
 /** One line of the doctor's report. */
@@ -131,10 +132,10 @@ export interface DoctorOptions {
 
 /**
  * Check Node, a Python with tkinter, a display (or Xvfb), bubblewrap, the
- * sandbox level this machine gives, and the agent files, then grade the
- * reference client's first check as grading would (the canary). With `fix`,
- * install what is missing first; an install that fails is logged and shows
- * again in the checks.
+ * sandbox level this machine gives, its cgroups and seccomp filter, and the
+ * agent files, then grade the reference client's first check as grading
+ * would (the canary). With `fix`, install what is missing first; an install
+ * that fails is logged and shows again in the checks.
  */
 export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const env = opts.env ?? process.env;
@@ -144,6 +145,6 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
       log(`chatgrade doctor: ${e.message}${e.code ? ` [${e.code}]` : ''}`),
     );
   }
-  const checks = [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), agentCheck()];
+  const checks = [nodeCheck(), await pythonCheck(), await displayCheck(env), await sandboxCheck(env), await levelCheck(env), cgroupCheck(), await seccompCheck(), agentCheck()];
   return [...checks, await canaryCheck(env)];
 }

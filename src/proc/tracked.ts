@@ -49,8 +49,8 @@ export interface SpawnOptions {
   dieWithParent?: boolean;
   /** A pipe to the child's stdin (default: none). */
   stdin?: boolean;
-  /** Extra descriptors from fd 3 on: a pipe the child writes, or Node's IPC channel. */
-  extraFds?: ('pipe' | 'ipc')[];
+  /** Extra descriptors from fd 3 on: a pipe the child writes, Node's IPC channel, or one of ours passed as it is. */
+  extraFds?: ('pipe' | 'ipc' | number)[];
   /** Processes of this uid belong to the tree too (a sandbox's own uid: found even without the marker). */
   uid?: number;
 }

@@ -16,6 +16,13 @@ export interface SandboxCapabilities {
   setpriv: string | undefined;
   /** prlimit (util-linux): resource limits for the command it runs. */
   prlimit: string | undefined;
+  /** bash: the entry step of every launch (joins the cgroup, closes inherited descriptors). */
+  bash?: string | undefined;
+  /** nsenter (util-linux): runs a helper in the sandbox's network and files, outside its processes. */
+  nsenter?: string | undefined;
+  /** unshare (util-linux): gives an X server that is not root a keymap folder of its own. */
+  unshare?: string | undefined;
+
   /** Running as root: a submission can get a uid of its own. */
   root: boolean;
   /**
@@ -67,8 +74,10 @@ async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
   if (!root) missing.push('not running as root: the client cannot get a uid of its own');
   const setpriv = which('setpriv', env);
   const prlimit = which('prlimit', env);
+  const [bash, nsenter, unshare] = [which('bash', env), which('nsenter', env), which('unshare', env)];
   if (!setpriv) missing.push('setpriv (util-linux) not found');
   if (!prlimit) missing.push('prlimit (util-linux) not found: no resource limits');
+  if (!bash) missing.push('bash not found: inherited descriptors are not closed, and no cgroup is joined');
   let bwrap = which('bwrap', env);
   if (!bwrap) {
     missing.push('bubblewrap not found (apt-get install bubblewrap): no PID, network or mount namespaces');
@@ -87,5 +96,7 @@ async function probe(env: NodeJS.ProcessEnv): Promise<SandboxCapabilities> {
     const ns = ['--unshare-pid', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev'];
     nprocPerSandbox = (await tryRun(bwrap, [...ns, prlimit, '--nproc=3', '--', 'sh', '-c', '/bin/true; /bin/true'], 5000)).ok;
   }
-  return { bwrap, setpriv, prlimit, root, missing, nprocPerSandbox };
+  // Companions enter the sandbox's network from outside it; without nsenter they cannot share it.
+  if (bwrap && !nsenter) missing.push('nsenter (util-linux) not found: helpers beside the client cannot share its network');
+  return { bwrap, setpriv, prlimit, bash, nsenter, unshare, root, missing, nprocPerSandbox };
 }

@@ -1,6 +1,12 @@
-export { Sandbox, SandboxRun, SandboxError, chooseLevel, MAX_SUBMISSION_BYTES } from './sandbox.js';
-export type { SandboxMode, SandboxOptions, SpawnInSandbox } from './sandbox.js';
+export { Sandbox, SandboxError, chooseLevel, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_ENTRIES } from './sandbox.js';
+export type { SandboxMode, SandboxOptions } from './sandbox.js';
+export { SandboxRun } from './run.js';
+export type { SpawnInSandbox } from './run.js';
+export { SubmissionError } from './copy.js';
 export { sandboxCapabilities, which } from './detect.js';
 export type { SandboxCapabilities } from './detect.js';
-export { DEFAULT_LIMITS, sandboxCommand, insidePaths, limitArgs } from './plan.js';
+export { cgroupSupport } from './cgroups.js';
+export { seccompFilter } from './seccomp.js';
+export { closeInherited, inheritedDescriptors } from './fds.js';
+export { DEFAULT_LIMITS, X_SERVER_MiB, sandboxCommand, insidePaths, limitArgs } from './plan.js';
 export type { SandboxLevel, SandboxLimits, HostPaths, InsidePaths, Plan, PlanInput } from './plan.js';

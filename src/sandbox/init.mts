@@ -2,9 +2,10 @@
 // submission's uid). It opens the run's TCP listeners inside the sandbox's
 // own network namespace and hands each to the grader over the IPC channel
 // (Node passes the socket itself, so the grader accepts real TCP
-// connections there: resets, half-closes and all), starts our companion
-// helpers, waits for the grader's go, then starts the client and ends as it
-// ends. Usage: node init.mjs '<spec json>'.
+// connections there: resets, half-closes and all), says when it holds (the
+// grader then starts its companions into this network, from outside),
+// waits for the grader's go, then starts the client and ends as it ends.
+// Usage: node init.mjs '<spec json>'.
 //
 // Plain Node, no imports from the rest of chatgrade: this file is bound
 // into the sandbox alone.
@@ -14,7 +15,8 @@ import net from 'node:net';
 
 interface Spec {
   listen: { host: string; port: number }[];
-  companions: string[][];
+  /** Wait for the grader's go before starting the command. */
+  hold: boolean;
   command: string[];
 }
 
@@ -57,13 +59,9 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   delete env.NODE_CHANNEL_FD;
   delete env.NODE_CHANNEL_SERIALIZATION_MODE;
-  if (spec.companions.length) {
-    for (const [c, ...a] of spec.companions) {
-      // Ours, not the student's: their output must not pass for the client's.
-      spawn(c!, a, { stdio: 'ignore', env }).once('error', (e) => fail(`cannot start ${c}: ${e.message}`));
-    }
+  if (spec.hold) {
     const go = new Promise<void>((resolve) => process.on('message', (m: { type?: string }) => m?.type === 'go' && resolve()));
-    process.send!({ type: 'companions' });
+    process.send!({ type: 'holding' });
     await go;
   }
   const [cmd, ...args] = spec.command;

@@ -1,34 +1,29 @@
 // One submission's sandbox: the level it gets, a pristine snapshot of its
-// folder, a uid of its own, its own X server, and a fresh context per run
-// (its own writable copy, HOME and, at the full level, network namespace).
-// Everything it starts is tracked and ends with it; its files are removed.
+// folder (copied once, bounded, refusing what is not a file, folder or
+// link), a cgroup holding all of it, a seccomp filter, a uid for our helpers
+// beside it, and a fresh context per run (run.ts: its own uid, copy, HOME,
+// network and X server). Everything it starts is tracked and ends with it;
+// its files and cgroup are removed.
 
-import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findXvfb, startXvfb, type XServer } from '../env/display.js';
-import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.js';
+import { findXvfb } from '../env/display.js';
+import { killAllOfUid } from '../proc/index.js';
+import { cgroupSupport, SubmissionCgroup } from './cgroups.js';
+import { copySubmission } from './copy.js';
 import { sandboxCapabilities, type SandboxCapabilities } from './detect.js';
-import { DEFAULT_LIMITS, insidePaths, sandboxCommand, type HostPaths, type InsidePaths, type SandboxLevel, type SandboxLimits } from './plan.js';
+import { DEFAULT_LIMITS, type SandboxLevel, type SandboxLimits } from './plan.js';
+import { SandboxRun } from './run.js';
+import { seccompFilter } from './seccomp.js';
 import { allocateUid, type UidLease } from './uids.js';
-import { closedToOthers, listenNow, xauthority, type Deferred, deferred } from './support.js';
+import { closedToOthers, SandboxError } from './support.js';
+import { XServers } from './xserver.js';
+
+export { SandboxError };
 
 /** What a course asks for: `auto` takes the strongest level the machine allows, `strict` refuses less than full. */
 export type SandboxMode = 'auto' | 'strict' | 'off';
-
-/** A sandbox could not be set up: a harness fault, never the student's. */
-export class SandboxError extends Error {
-  constructor(
-    readonly code: 'sandbox.unavailable' | 'sandbox.setupFailed' | 'sandbox.tooLarge',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SandboxError';
-  }
-}
 
 /** Options of Sandbox.open(). */
 export interface SandboxOptions {
@@ -38,7 +33,7 @@ export interface SandboxOptions {
   limits?: Partial<SandboxLimits>;
   /** The Python that runs clients and static checks, and the installation folders it needs. */
   python: { executable: string; prefixes: string[] };
-  /** Start an X server for the submission's windows. */
+  /** Give runs an X server for the submission's windows. */
   display: boolean;
   /** The grader's environment (DISPLAY for `off`). */
   env?: NodeJS.ProcessEnv;
@@ -49,13 +44,17 @@ export interface SandboxOptions {
   useDisplay?: string;
 }
 
-/** Largest submission folder copied into a sandbox. */
-export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
+/**
+ * A submission's CPU weight against its neighbours (the grader, other
+ * submissions, each other process of the machine), on cgroup v2's scale:
+ * two ordinary processes' worth, its client and its X server at their
+ * busiest, however many processes it starts.
+ */
+export const SUBMISSION_CPU_WEIGHT = 200;
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const AGENT_DIR = join(PACKAGE_ROOT, 'agent');
-/** dist/sandbox: holds the compiled init.mjs (also when this module runs from src/, as under vitest). */
-const INIT_DIR = join(PACKAGE_ROOT, 'dist', 'sandbox');
+/** Largest submission folder copied into a sandbox, in bytes and in entries (files, folders, links). */
+export const MAX_SUBMISSION_BYTES = 64 * 1024 * 1024;
+export const MAX_SUBMISSION_ENTRIES = 5_000;
 
 /** The level `mode` gives on a machine with `caps`, and what it lacks; throws for strict without the full sandbox. */
 export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { level: SandboxLevel; notes: string[] } {
@@ -67,28 +66,27 @@ export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { lev
   return { level: 'fallback', notes: caps.missing };
 }
 
-function folderBytes(dir: string, limit: number): number {
-  let total = 0;
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const st = lstatSync(join(d, name));
-      total += st.isFile() ? st.size : 0;
-      if (total > limit) return;
-      if (st.isDirectory()) walk(join(d, name));
-    }
-  };
-  walk(dir);
-  return total;
-}
-
-function chownTree(path: string, uid: number): void {
-  chownSync(path, uid, uid);
-  if (!lstatSync(path).isDirectory()) return;
-  for (const name of readdirSync(path)) {
-    const child = join(path, name);
-    if (lstatSync(child).isSymbolicLink()) continue;
-    chownTree(child, uid);
-  }
+/** What a run needs from its submission's sandbox. */
+export interface SandboxContext {
+  level: SandboxLevel;
+  caps: SandboxCapabilities;
+  limits: SandboxLimits;
+  opts: SandboxOptions;
+  root: string;
+  /** The pristine copy (levels other than off). */
+  snapshot: string | undefined;
+  cgroup: SubmissionCgroup | undefined;
+  seccomp: string | undefined;
+  /** The uid of our helpers beside the sandbox (its X servers, its companions). */
+  helperUid: number | undefined;
+  /** The runs' X servers, when runs may open windows and need a server of their own. */
+  xservers: XServers | undefined;
+  /** The grader's own DISPLAY, used at level off (without screenshots). */
+  sharedDisplay: string | undefined;
+  /** The user's display (`--headed`): its Unix socket and a copy of their X cookie are all a run gets of it. */
+  userDisplay?: { display: string; socket: string; cookie: Buffer };
+  env: NodeJS.ProcessEnv;
+  timeoutScale: number;
 }
 
 export class Sandbox {
@@ -96,28 +94,23 @@ export class Sandbox {
 
   private constructor(
     readonly level: SandboxLevel,
-    /** What this level does not give, for reports and `grade doctor`. */
-    readonly notes: string[],
-    private readonly caps: SandboxCapabilities,
-    private readonly opts: SandboxOptions,
-    private readonly root: string,
-    private readonly x: XServer | undefined,
-    /** The DISPLAY clients get. */
-    readonly display: string | undefined,
-    /** The framebuffer file, when screenshots were asked for. */
-    readonly framebuffer: string | undefined,
-    private readonly limits: SandboxLimits,
-    /** The user's X socket, when the client shows on the user's display. */
-    private readonly userX?: string,
+    private readonly setupNotes: string[],
+    private readonly ctx: SandboxContext,
+    private readonly helper: UidLease | undefined,
   ) {}
+
+  /** What this level does not give, for reports and `grade doctor`; and, once graded, whether the kernel killed a process of the submission for its memory. */
+  get notes(): string[] {
+    const killed = this.ctx.cgroup?.oomKills() ?? 0;
+    const oom = killed ? [`the submission ran out of memory (totalMemoryMiB ${this.ctx.limits.totalMemoryMiB}): the kernel killed ${killed} of its processes`] : [];
+    return [...this.setupNotes, ...oom];
+  }
 
   static async open(opts: SandboxOptions): Promise<Sandbox> {
     const caps = await sandboxCapabilities({ env: opts.env });
-    const { level, notes } = chooseLevel(opts.mode, caps);
+    const { level, notes: levelNotes } = chooseLevel(opts.mode, caps);
+    const notes = [...levelNotes];
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    if (level !== 'off' && folderBytes(opts.dir, MAX_SUBMISSION_BYTES) > MAX_SUBMISSION_BYTES) {
-      throw new SandboxError('sandbox.tooLarge', `the submission folder holds more than ${MAX_SUBMISSION_BYTES / 1024 / 1024} MiB: is it a submission?`);
-    }
     // Without a mount namespace the run's own uid sees the Python where it is: under a private
     // folder (pyenv in /root) every run would fail to start, each check an error. Say it once.
     const closed = level === 'fallback' && caps.root && caps.setpriv ? closedToOthers([dirname(opts.python.executable), ...opts.python.prefixes]) : undefined;
@@ -126,273 +119,94 @@ export class Sandbox {
     }
     const root = mkdtempSync(join(tmpdir(), 'chatgrade-sandbox-'));
     chmodSync(root, 0o711);
-    let x: XServer | undefined;
+    let cgroup: SubmissionCgroup | undefined;
+    let helper: UidLease | undefined;
+    let xservers: XServers | undefined;
     try {
       if (level !== 'off') {
-        // The pristine copy every run starts from: the original is never touched again.
-        cpSync(opts.dir, join(root, 'snapshot'), { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('__pycache__') });
-        chmodSync(join(root, 'snapshot'), 0o700);
+        const support = cgroupSupport();
+        if (support.layout) {
+          try {
+            cgroup = SubmissionCgroup.create(support.layout, { memoryBytes: limits.totalMemoryMiB * 1024 * 1024, pids: limits.totalProcesses, cpuWeight: SUBMISSION_CPU_WEIGHT });
+          } catch (e) {
+            notes.push(`no cgroup for this submission (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): per-process limits only`);
+          }
+        } else {
+          notes.push(`no cgroup per submission (${support.missing}): per-process limits only`);
+        }
+        // Our helpers die with their grader (setpriv --pdeathsig): a uid a dead grader held is free of them.
+        if (caps.root && caps.setpriv) helper = allocateUid();
       }
-      let display = opts.env?.DISPLAY;
-      let framebuffer: string | undefined;
-      if (opts.display && opts.useDisplay !== undefined) {
-        // The user's own display: its Unix socket (and a copy of their X cookie) is all the sandbox gets of it.
-        const n = /^:(\d+)(?:\.\d+)?$/.exec(opts.useDisplay)?.[1];
-        if (n === undefined) throw new SandboxError('sandbox.setupFailed', `--headed needs a local X display such as :0, not DISPLAY=${opts.useDisplay}`);
-        const cookie = opts.env?.XAUTHORITY ?? join(opts.env?.HOME ?? '/nonexistent', '.Xauthority');
-        if (level !== 'off') writeFileSync(join(root, 'xauth'), existsSync(cookie) ? readFileSync(cookie) : Buffer.alloc(0), { mode: 0o600 });
-        return new Sandbox(level, notes, caps, opts, root, undefined, opts.useDisplay, undefined, limits, `/tmp/.X11-unix/X${n}`);
-      }
-      if (opts.display && (level !== 'off' || !display || opts.screenshots)) {
+      const userDisplay = opts.display && opts.useDisplay !== undefined ? usersDisplay(opts.useDisplay, opts.env ?? process.env) : undefined;
+      const sharedDisplay = level === 'off' && !opts.screenshots ? opts.env?.DISPLAY : undefined;
+      if (opts.display && !sharedDisplay && !userDisplay) {
         const xvfb = findXvfb(opts.env);
-        if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed submission gets an X server of its own (apt-get install xvfb)');
-        const auth = level === 'off' ? undefined : join(root, 'xauth');
-        if (auth) writeFileSync(auth, xauthority(randomBytes(16)), { mode: 0o600 });
-        const fbdir = opts.screenshots ? join(root, 'fb') : undefined;
-        if (fbdir) mkdirSync(fbdir, { mode: 0o700 });
-        x = await startXvfb(xvfb, { within: 10_000 * (opts.timeoutScale ?? 1), ...(auth ? { auth } : {}), ...(fbdir ? { fbdir } : {}) });
-        display = x.display;
-        framebuffer = fbdir ? join(fbdir, 'Xvfb_screen0') : undefined;
+        if (!xvfb) throw new SandboxError('sandbox.setupFailed', 'Xvfb was not found: every sandboxed run gets an X server of its own (apt-get install xvfb)');
+        const entry = { cgroupProcs: cgroup?.procs.xserver ?? [], keepFds: [] };
+        xservers = new XServers({ xvfb, root, caps, ...(helper ? { uid: helper.uid } : {}), entry, cookie: level !== 'off', privateKeymaps: level === 'full', screenshots: Boolean(opts.screenshots), within: 10_000 * (opts.timeoutScale ?? 1) });
+        // The first run's server starts while the folder is copied.
+        xservers.warm();
       }
-      return new Sandbox(level, notes, caps, opts, root, x, display, framebuffer, limits);
+      let snapshot: string | undefined;
+      if (level !== 'off') {
+        // The pristine copy every run starts from: the original is never read again. At the full
+        // level each process copies it into its own HOME as its uid, through a read-only bind.
+        snapshot = join(root, 'snapshot');
+        await copySubmission(opts.dir, snapshot, { maxBytes: MAX_SUBMISSION_BYTES, maxEntries: MAX_SUBMISSION_ENTRIES, skip: (n) => n === '__pycache__', modes: level === 'full' ? 'shared' : 'own' });
+        if (level !== 'full') chmodSync(snapshot, 0o700);
+      }
+      const seccomp = level === 'full' ? await seccompFilter() : undefined;
+      if (seccomp?.missing) notes.push(seccomp.missing);
+      const ctx: SandboxContext = { level, caps, limits, opts, root, snapshot, cgroup, seccomp: seccomp?.file, helperUid: helper?.uid, xservers, sharedDisplay, ...(userDisplay ? { userDisplay } : {}), env: opts.env ?? process.env, timeoutScale: opts.timeoutScale ?? 1 };
+      return new Sandbox(level, notes, ctx, helper);
     } catch (err) {
-      await x?.proc.kill(500).catch(() => undefined);
+      await xservers?.dispose();
+      await cgroup?.remove().catch(() => undefined);
+      helper?.release();
       rmSync(root, { recursive: true, force: true });
-      if (err instanceof SandboxError) throw err;
+      if (err instanceof SandboxError || (err as { code?: string }).code?.startsWith('submission.')) throw err;
       throw new SandboxError('sandbox.setupFailed', `could not set up the sandbox: ${(err as Error).message}`);
     }
   }
 
+  /** The display reports name: the user's (`--headed`), the grader's at level off, otherwise a server of each run's own. */
+  get display(): string | undefined {
+    if (this.ctx.userDisplay) return this.ctx.userDisplay.display;
+    if (this.ctx.sharedDisplay) return this.ctx.sharedDisplay;
+    return this.ctx.xservers ? 'Xvfb, one per run' : undefined;
+  }
+
+  /** The cgroup's version, when the submission has one (for `environment` and tests). */
+  get cgroup(): SubmissionCgroup | undefined {
+    return this.ctx.cgroup;
+  }
+
   /**
-   * A fresh context for one run: its own copy of the submission and HOME,
-   * and a uid of its own (so ending one run can never touch another's
-   * processes, and each run's process limit is its own).
+   * A fresh context for one run: its own copy of the submission and HOME, a
+   * uid of its own (so ending one run can never touch another's processes,
+   * and each run's process limit is its own) and, when `display` (default:
+   * whenever the submission's runs may open windows), an X server of its own.
    */
-  async newRun(): Promise<SandboxRun> {
-    let uid: UidLease | undefined;
-    if (this.level !== 'off' && this.caps.root && this.caps.setpriv) {
-      uid = allocateUid();
-      // A grader that died may have left processes under this uid.
-      await killAllOfUid(uid.uid);
-    }
-    const dir = join(this.root, `run-${++this.runs}`);
-    mkdirSync(dir, { mode: 0o711 });
-    const home = join(dir, 'home');
-    const sockets = join(dir, 'sockets');
-    mkdirSync(sockets, { mode: 0o755 });
-    if (this.level === 'off') {
-      mkdirSync(home, { mode: 0o700 });
-    } else {
-      mkdirSync(home, { mode: 0o700 });
-      cpSync(join(this.root, 'snapshot'), join(home, 'submission'), { recursive: true, verbatimSymlinks: true });
-      mkdirSync(join(home, 'tmp'), { mode: 0o700 });
-    }
-    const socket = this.x?.socket ?? this.userX;
-    const x11 = socket && this.level !== 'off' ? { socket, xauthority: join(home, '.Xauthority') } : undefined;
-    if (x11) cpSync(join(this.root, 'xauth'), x11.xauthority);
-    if (uid) chownTree(home, uid.uid);
-    const host: HostPaths = {
-      home,
-      sockets,
-      agentDir: AGENT_DIR,
-      readOnly: [...this.opts.python.prefixes, INIT_DIR, dirname(dirname(process.execPath))],
-      ...(x11 ? { x11 } : {}),
-    };
-    return new SandboxRun(this, host, dir, uid);
+  async newRun(opts: { display?: boolean } = {}): Promise<SandboxRun> {
+    return SandboxRun.open(this.ctx, join(this.ctx.root, `run-${++this.runs}`), { display: opts.display ?? true });
   }
 
-  /** @internal What a run needs from its sandbox. */
-  get context(): { level: SandboxLevel; caps: SandboxCapabilities; limits: SandboxLimits; display: string | undefined; original: string; env: NodeJS.ProcessEnv; timeoutScale: number } {
-    return {
-      level: this.level,
-      caps: this.caps,
-      limits: this.limits,
-      display: this.display,
-      original: this.opts.dir,
-      env: this.opts.env ?? process.env,
-      timeoutScale: this.opts.timeoutScale ?? 1,
-    };
-  }
-
-  /** Stop the X server and remove every file (each run was disposed of already). */
+  /** Remove every file and the cgroup, with whatever is left in it (each run was disposed of already). */
   async dispose(): Promise<void> {
-    await this.x?.proc.kill(500).catch(() => undefined);
-    rmSync(this.root, { recursive: true, force: true });
+    await this.ctx.xservers?.dispose();
+    await this.ctx.cgroup?.remove();
+    if (this.helper) {
+      await killAllOfUid(this.helper.uid);
+      this.helper.release();
+    }
+    rmSync(this.ctx.root, { recursive: true, force: true });
   }
 }
 
-/** Options of SandboxRun.spawn(). */
-export interface SpawnInSandbox {
-  /** Variables the command needs on top of the sandbox's own (PATH, LANG, HOME, DISPLAY...). */
-  env?: Record<string, string>;
-  outputCapBytes?: number;
-  /** A pipe on fd 3 for a report that is not the child's stdout (static checks). */
-  reportFd?: boolean;
-  /** Text written to the child's stdin, which is then closed. */
-  stdin?: string;
-  /**
-   * Helpers of ours that share the command's sandbox and network (e.g. a
-   * multicast bridge), started first with no stdio; `ready` is awaited
-   * before the command itself starts.
-   */
-  companions?: string[][];
-  ready?: () => Promise<void>;
-}
-
-/** One run's context inside a submission's sandbox. */
-export class SandboxRun {
-  private readonly listens: { host: string; port: number; server: Deferred<Server> }[] = [];
-  private readonly companions: TrackedProcess[] = [];
-  private readonly unixServers: Server[] = [];
-
-  constructor(
-    private readonly sandbox: Sandbox,
-    private readonly host: HostPaths,
-    private readonly dir: string,
-    private readonly uid: UidLease | undefined,
-  ) {}
-
-  get level(): SandboxLevel {
-    return this.sandbox.level;
-  }
-
-  /** Paths as the run's processes see them. */
-  get inside(): InsidePaths {
-    return insidePaths(this.level, this.host);
-  }
-
-  /** The run's copy of the submission, as the grader sees it (the original at level off). */
-  get workdir(): string {
-    return this.level === 'off' ? this.sandbox.context.original : join(this.host.home, 'submission');
-  }
-
-  /**
-   * A TCP listener the run's processes reach at host:port. At the full
-   * level it lives in the run's own network namespace: the port is chosen
-   * here and the server arrives when the first process starts (spawn()).
-   */
-  async listen(host: string, wanted?: number): Promise<{ host: string; port: number; server: Promise<Server> }> {
-    if (this.level !== 'full') {
-      const server = await listenNow(host, wanted);
-      return { host, port: (server.address() as { port: number }).port, server: Promise.resolve(server) };
-    }
-    let port = wanted ?? 0;
-    while (port === 0 || this.listens.some((l) => l.port === port && l.host === host)) port = randomInt(20_000, 60_000);
-    const entry = { host, port, server: deferred<Server>() };
-    this.listens.push(entry);
-    return { host, port, server: entry.server.promise };
-  }
-
-  /**
-   * A Unix socket of ours the run's processes can connect to (at the path
-   * given as `inside`): for helpers started as companions.
-   */
-  async unixListen(name: string): Promise<{ inside: string; server: Server }> {
-    if (!/^[\w.-]+$/.test(name)) throw new Error(`bad socket name ${name}`);
-    const path = join(this.host.sockets, name);
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => resolve());
-    });
-    chmodSync(path, 0o666);
-    this.unixServers.push(server);
-    return { inside: join(this.inside.sockets, name), server };
-  }
-
-  /** Start a command (inside paths) in the run's sandbox. */
-  async spawn(command: string[], opts: SpawnInSandbox = {}): Promise<TrackedProcess> {
-    const ctx = this.sandbox.context;
-    const full = ctx.level === 'full';
-    const pending = full ? this.listens.splice(0) : [];
-    const companions = opts.companions ?? [];
-    // At the full level one init process opens the listeners, starts the companions and then the command, all in one namespace.
-    const viaInit = full && (pending.length > 0 || companions.length > 0);
-    if (!full) {
-      for (const c of companions) this.companions.push(await this.start(c, { outputCapBytes: 16 * 1024 }, []));
-      await opts.ready?.();
-    }
-    const wrapped = viaInit ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify({ listen: pending.map(({ host, port }) => ({ host, port })), companions, command })] : command;
-    const proc = await this.start(wrapped, opts, viaInit ? pending : undefined);
-    if (viaInit) await this.initHandshake(proc, pending, opts.ready, ctx.timeoutScale);
-    return proc;
-  }
-
-  /** Spawn through the sandbox's command line; `ipcFor` set means init.mjs runs first and talks over IPC. */
-  private async start(command: string[], opts: SpawnInSandbox, ipcFor: unknown[] | undefined): Promise<TrackedProcess> {
-    const ctx = this.sandbox.context;
-    const inside = this.inside;
-    const own: Record<string, string> = ctx.level === 'off'
-      ? { ...(ctx.env as Record<string, string>) }
-      : { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: inside.home, TMPDIR: ctx.level === 'full' ? '/tmp' : join(inside.home, 'tmp') };
-    if (ctx.display) own.DISPLAY = ctx.display;
-    if (inside.xauthority) own.XAUTHORITY = inside.xauthority;
-    // init.mjs talks to us over Node's IPC channel on fd 3; it removes these before starting anything else.
-    const ipc: Record<string, string> = ipcFor ? { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' } : {};
-    const plan = sandboxCommand({ level: ctx.level, caps: ctx.caps, uid: this.uid?.uid, limits: ctx.limits, host: this.host, env: { ...own, ...opts.env, ...ipc }, command });
-    try {
-      const proc = await spawnTracked(plan.cmd, plan.args, {
-        cwd: ctx.level === 'full' ? '/' : this.workdir,
-        env: plan.env,
-        outputCapBytes: opts.outputCapBytes,
-        stdin: opts.stdin !== undefined,
-        extraFds: ipcFor ? ['ipc'] : opts.reportFd ? ['pipe'] : [],
-        ...(this.uid ? { uid: this.uid.uid } : {}),
-      });
-      if (opts.stdin !== undefined) {
-        // A child that is gone already (it will be judged by its exit) must not crash us with EPIPE.
-        proc.child.stdin!.on('error', () => undefined);
-        proc.child.stdin!.end(opts.stdin);
-      }
-      return proc;
-    } catch (err) {
-      throw new SandboxError('sandbox.setupFailed', `could not start the sandbox: ${(err as Error).message}`);
-    }
-  }
-
-  /** Receive the listeners from init.mjs, let it start the command once `ready` holds; bounded. */
-  private async initHandshake(proc: TrackedProcess, pending: typeof this.listens, ready: (() => Promise<void>) | undefined, scale: number): Promise<void> {
-    const got = new Set<number>();
-    const within = 10_000 * scale;
-    const outcome = await new Promise<string | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(`the sandbox did not start within ${within} ms`), within);
-      proc.child.on('message', (msg: { type?: string; index?: number }, handle: unknown) => {
-        if (msg?.type === 'listening' && typeof msg.index === 'number' && handle) {
-          pending[msg.index]?.server.resolve(handle as Server);
-          got.add(msg.index);
-        }
-        if (msg?.type === 'companions') {
-          void (ready?.() ?? Promise.resolve()).then(
-            () => proc.child.connected && proc.child.send({ type: 'go' }),
-            (e: Error) => resolve(`the sandbox's helpers did not get ready: ${e.message}`),
-          );
-        }
-        if (msg?.type === 'started') {
-          clearTimeout(timer);
-          resolve(undefined);
-        }
-      });
-      void proc.exited.then(() => {
-        clearTimeout(timer);
-        resolve(`the sandbox ended before starting the client: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
-      });
-    });
-    if (outcome) {
-      const err = new SandboxError('sandbox.setupFailed', outcome);
-      for (const l of pending) l.server.reject(err);
-      await proc.kill(200).catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** Kill whatever still runs under the run's uid, give the uid back, remove the run's files. */
-  async dispose(): Promise<void> {
-    await Promise.all(this.companions.map((c) => c.kill(200).catch(() => undefined)));
-    for (const srv of this.unixServers) srv.close();
-    if (this.uid) {
-      await killAllOfUid(this.uid.uid);
-      this.uid.release();
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
+/** The user's local display for `--headed`: `:N` only (its socket is a file a bind can reach), with their X cookie. */
+function usersDisplay(display: string, env: NodeJS.ProcessEnv): { display: string; socket: string; cookie: Buffer } {
+  const n = /^:(\d+)(?:\.\d+)?$/.exec(display)?.[1];
+  if (n === undefined) throw new SandboxError('sandbox.setupFailed', `--headed needs a local X display such as :0, not DISPLAY=${display}`);
+  const file = env.XAUTHORITY ?? join(env.HOME ?? '/nonexistent', '.Xauthority');
+  return { display, socket: `/tmp/.X11-unix/X${n}`, cookie: existsSync(file) ? readFileSync(file) : Buffer.alloc(0) };
 }

@@ -1,10 +1,31 @@
-// Small pieces the sandbox needs: a TCP listener on the host, an X
-// authority file, a promise settled from outside, and whether a path is
+// Small pieces the sandbox needs: its error, a TCP listener on the host, an
+// X authority file, a promise settled from outside, and whether a path is
 // open to every user.
 
 import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
+
+/** A sandbox could not be set up: a harness fault, never the student's. */
+export class SandboxError extends Error {
+  constructor(
+    readonly code: 'sandbox.unavailable' | 'sandbox.setupFailed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+/** Whether process `pid` exists (a lock's or a cgroup's owner). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** A promise with its resolve and reject. */
 export interface Deferred<T> {

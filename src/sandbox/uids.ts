@@ -9,19 +9,11 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from './support.js';
 
 /** The first uid handed out; the range above it is free on Debian and Ubuntu (system users are below 1000, people below 60 000). */
 export const UID_BASE = 61_000;
 const UID_COUNT = 1_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function owner(file: string): number | undefined {
   try {
