@@ -3,23 +3,9 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
+import type { Io } from './io.js';
 import { PACKS, packById } from '../packs/index.js';
 import { VERSION } from '../version.js';
-
-/** Streams and exit, replaceable so the CLI can be tested in-process. */
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether stdout is a terminal. */
-  isTTY: boolean;
-  env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks to stop (Ctrl-C); used by long-running commands. */
-  interrupted: Promise<void>;
-  /** Terminal columns of stdout, when it is a terminal. */
-  columns?: number;
-  /** The real stderr, when it is a terminal (the live progress view of a class draws there). */
-  stderrTTY?: NodeJS.WriteStream;
-}
 
 /**
  * Colour, one rule for every output and every caller: off with --no-color;
