@@ -2,7 +2,9 @@
 // the Tk agent (Python clients, the default), a course's command, or as
 // another kind of client (JavaScript: src/js builds its kind on this one).
 // What the client is told (its arguments) is the pack's business; how it is
-// started, watched and killed is the same for every pack.
+// started, watched and killed is the same for every pack. Also the shape of
+// a static check run in the sandbox (Exec), which the packs and the client
+// kinds below them share.
 
 import { join } from 'node:path';
 import type { LineConnection } from './probe/explicit.js';
@@ -18,6 +20,30 @@ export interface LaunchConfig {
   /** Whether an explicit-probe hello is accepted. */
   explicitProbe: boolean;
 }
+
+/** How a static check's process ended. */
+export interface ExecOutcome {
+  /** False when it did not exit within the limit (it was killed). */
+  exited: boolean;
+  code: number | null;
+  signal: string | null;
+  /** The `result` of its fd-3 report when the nonce matched; undefined when there was none, or not ours. */
+  result: unknown;
+  /** Its fd-3 report said (with our nonce) that it had started the student's code. */
+  started: boolean;
+  stderr: string;
+}
+
+/**
+ * Runs a static check in the run's sandbox, with a time limit. Its verdict
+ * is trusted only as it comes back on fd 3 as JSON `{ nonce, result }`
+ * with the nonce the core wrote on its stdin (read before any student code
+ * runs), never from its stdout: nothing a student's module prints can pose
+ * as it. A `{ nonce, started: true }` line before it says the student's
+ * code was started (so a process that then ends without a result was
+ * ended by that code).
+ */
+export type Exec = (command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number }) => Promise<ExecOutcome>;
 
 /** Tracebacks printed on stderr (each from its header to the exception line). */
 export function stderrTracebacks(stderr: string): string[] {
