@@ -143,7 +143,7 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .description('check this machine: Node, a Python with tkinter, a display or Xvfb, the sandbox level and why, the probe agent')
     .option('--fix', 'install missing system packages with apt-get (as root; CHATGRADE_NO_INSTALL=1 forbids it)')
     .action(async (opts: { fix?: boolean }) => {
-      const { doctor } = await import('../probe/doctor.js');
+      const { doctor } = await import('./doctor.js');
       const checks = await doctor({ env: io.env, fix: opts.fix, log: (line) => io.stderr(`${line}\n`) });
       for (const c of checks) io.stdout(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}\n`);
       code = checks.every((c) => c.ok) ? 0 : 2;
