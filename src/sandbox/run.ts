@@ -6,9 +6,11 @@
 // network and files, but not its processes, as another uid.
 
 import { randomInt } from 'node:crypto';
+import { once } from 'node:events';
 import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.js';
 import { listProcesses } from '../proc/procfs.js';
@@ -303,7 +305,9 @@ export class SandboxRun {
           resolve(undefined);
         }
       });
-      void proc.exited.then(() => {
+      void proc.exited.then(async () => {
+        // Its exit may be seen before its last message is read: read the channel to its end first (bounded).
+        if (proc.child.connected) await Promise.race([once(proc.child, 'disconnect'), delay(1000, undefined, { ref: false })]);
         clearTimeout(timer);
         resolve(`the sandbox ended before starting the client: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
       });
