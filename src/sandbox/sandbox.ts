@@ -224,6 +224,8 @@ export interface SpawnInSandbox {
    */
   companions?: string[][];
   ready?: () => Promise<void>;
+  /** Told the pid as soon as the process exists (before the sandbox has started the command): for the load monitor. */
+  onStart?: (pid: number) => void;
 }
 
 /** One run's context inside a submission's sandbox. */
@@ -301,6 +303,7 @@ export class SandboxRun {
     }
     const wrapped = viaInit ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify({ listen: pending.map(({ host, port }) => ({ host, port })), companions, command })] : command;
     const proc = await this.start(wrapped, opts, viaInit ? pending : undefined);
+    opts.onStart?.(proc.pid);
     if (viaInit) await this.initHandshake(proc, pending, opts.ready, ctx.timeoutScale);
     return proc;
   }

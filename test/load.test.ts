@@ -1,0 +1,189 @@
+// The starvation monitor's pure parts: the decision on a window, the series
+// it reads windows from, and the adaptive limiter. No process, no timing.
+import { describe, expect, it } from 'vitest';
+import { Limiter } from '../src/limiter.js';
+import { STARVATION_LIMITS, judgeWindow, type WindowLoad } from '../src/load/judge.js';
+import { isCalm } from '../src/load/monitor.js';
+import { Series } from '../src/load/series.js';
+
+const quiet: WindowLoad = { wallMs: 2000, loopMaxMs: 12, loopTotalMs: 30, client: { waitMs: 40, cpuMs: 150, stoppedMs: 0 }, pressure: { cpuSomeMs: 200, memorySomeMs: 0, memoryFullMs: 0 }, cores: 2 };
+
+describe('judgeWindow', () => {
+  it('leaves a quiet window alone', () => {
+    expect(judgeWindow(quiet)).toEqual({ starved: false });
+    // No client (a static check, a JavaScript client in-process) and no PSI: only the grader counts.
+    expect(judgeWindow({ wallMs: 500, loopMaxMs: 0, loopTotalMs: 0, cores: 2 })).toEqual({ starved: false });
+  });
+
+  it('calls a window starved at each limit, and not just under it, saying why with the numbers', () => {
+    const L = STARVATION_LIMITS;
+    expect(judgeWindow({ ...quiet, loopMaxMs: L.loopMs - 1 }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, loopMaxMs: L.loopMs })).toEqual({ starved: true, why: `the grader's event loop was held up for ${L.loopMs} ms` });
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: L.clientWaitMs - 1 } }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: 912.4 } })).toEqual({ starved: true, why: 'the client waited 912 ms for a CPU' });
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, stoppedMs: L.stoppedMs - 1 } }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, stoppedMs: 1500 } })).toEqual({ starved: true, why: 'the client was stopped for 1500 ms' });
+    // Memory: a share of the window in which every task stalled.
+    expect(judgeWindow({ ...quiet, pressure: { ...quiet.pressure!, memoryFullMs: 199 } }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, pressure: { ...quiet.pressure!, memoryFullMs: 200 } })).toEqual({ starved: true, why: 'the machine stalled on memory for 200 ms of 2000 ms' });
+  });
+
+  it('gives every reason at once', () => {
+    const w = { ...quiet, loopMaxMs: 400, client: { waitMs: 700, cpuMs: 100, stoppedMs: 900 } };
+    expect(judgeWindow(w).why).toBe("the client was stopped for 900 ms; the grader's event loop was held up for 400 ms; the client waited 700 ms for a CPU");
+  });
+
+  it('does not excuse a client that burns the CPU itself: its own waits, and the grader\'s, are its doing', () => {
+    // Half of two cores over two seconds is 2000 ms of CPU.
+    const hog = { ...quiet, loopMaxMs: 800, client: { waitMs: 1500, cpuMs: 2000, stoppedMs: 0 } };
+    expect(judgeWindow(hog)).toEqual({ starved: false });
+    expect(judgeWindow({ ...hog, client: { ...hog.client, cpuMs: 1999 } }).starved).toBe(true);
+    // A stop is never its own CPU's doing.
+    expect(judgeWindow({ ...hog, client: { ...hog.client, stoppedMs: 500 } })).toEqual({ starved: true, why: 'the client was stopped for 500 ms' });
+  });
+
+  it('takes its limits as a parameter', () => {
+    expect(judgeWindow({ ...quiet, loopMaxMs: 50 }, { ...STARVATION_LIMITS, loopMs: 50 }).starved).toBe(true);
+  });
+});
+
+describe('isCalm (before a check is run again)', () => {
+  it('wants no loop delay, little CPU contention and no memory stall', () => {
+    const second = { ...quiet, wallMs: 1000, pressure: { cpuSomeMs: 100, memorySomeMs: 0, memoryFullMs: 0 } };
+    expect(isCalm(second)).toBe(true);
+    expect(isCalm({ ...second, loopMaxMs: 100 })).toBe(false);
+    expect(isCalm({ ...second, pressure: { ...second.pressure, cpuSomeMs: 500 } })).toBe(false);
+    expect(isCalm({ ...second, pressure: { ...second.pressure, memoryFullMs: 50 } })).toBe(false);
+    expect(isCalm({ ...second, pressure: undefined })).toBe(true);
+  });
+});
+
+describe('Series', () => {
+  it('interpolates cumulative counters between samples and holds them flat outside', () => {
+    const s = new Series(2);
+    expect(s.between(0, 10)).toBeUndefined();
+    s.push(100, [0, 10]);
+    s.push(200, [50, 10]);
+    s.push(400, [50, 30]);
+    expect(s.at(150)).toEqual([25, 10]);
+    expect(s.between(150, 300)).toEqual([25, 10]);
+    expect(s.between(0, 100)).toEqual([0, 0]);
+    expect(s.between(300, 1000)).toEqual([0, 10]);
+    expect(s.between(0, 1000)).toEqual([50, 20]);
+  });
+
+  it('never goes back, and a sample at the same time replaces the last', () => {
+    const s = new Series(1);
+    s.push(0, [10]);
+    s.push(10, [4]);
+    expect(s.at(10)).toEqual([10]);
+    s.push(10, [12]);
+    expect(s.at(10)).toEqual([12]);
+    expect(() => s.push(20, [1, 2])).toThrow(/2 values in a series of 1/);
+  });
+
+  it('forgets samples older than it keeps, holding the oldest kept flat before it', () => {
+    const s = new Series(1, 100);
+    for (let t = 0; t <= 1000; t += 50) s.push(t, [t]);
+    expect(s.at(0)).toEqual([900]);
+    expect(s.at(950)).toEqual([950]);
+  });
+});
+
+describe('Limiter', () => {
+  /** Start n tasks that each wait for its own release; returns how many run and the releases. */
+  function load(limiter: Limiter, n: number) {
+    const running = new Set<number>();
+    const releases: (() => void)[] = [];
+    const done = Array.from({ length: n }, (_, i) =>
+      limiter.run(
+        () =>
+          new Promise<void>((ok) => {
+            running.add(i);
+            releases[i] = () => {
+              running.delete(i);
+              ok();
+            };
+          }),
+      ),
+    );
+    return { running, releases, done };
+  }
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it('runs at most size at once, in arrival order', async () => {
+    const l = new Limiter(2);
+    const { running, releases, done } = load(l, 4);
+    await settle();
+    expect([...running]).toEqual([0, 1]);
+    releases[1]!();
+    await settle();
+    expect([...running]).toEqual([0, 2]);
+    releases[0]!();
+    releases[2]!();
+    await settle();
+    expect([...running]).toEqual([3]);
+    releases[3]!();
+    await Promise.all(done);
+  });
+
+  it('is not adaptive unless asked: reports change nothing', () => {
+    const l = new Limiter(8);
+    l.report(true, 0, 1);
+    expect(l.limit).toBe(8);
+  });
+
+  it('halves its slots on a starved window, once for the windows open then, down to its floor', () => {
+    const l = new Limiter(16, { min: 3, calmPerSlot: 2 });
+    l.report(true, 10, 20);
+    expect(l.limit).toBe(8);
+    // Windows opened before that cut saw the old load: neither cut again nor counted calm.
+    l.report(true, 15, 25);
+    expect(l.limit).toBe(8);
+    l.report(true, 21, 30);
+    expect(l.limit).toBe(4);
+    l.report(true, 31, 40);
+    expect(l.limit).toBe(3);
+    l.report(true, 41, 50);
+    expect(l.limit).toBe(3);
+  });
+
+  it('grows by one after calmPerSlot calm windows per slot, never above its size', () => {
+    const l = new Limiter(5, { min: 1, calmPerSlot: 2 });
+    l.report(true, 0, 10);
+    expect(l.limit).toBe(2);
+    l.report(false, 5, 12);
+    for (let i = 0; i < 3; i++) l.report(false, 11, 20);
+    expect(l.limit).toBe(2);
+    l.report(false, 11, 20);
+    expect(l.limit).toBe(3);
+    for (let i = 0; i < 6 + 8; i++) l.report(false, 21, 30);
+    expect(l.limit).toBe(5);
+    for (let i = 0; i < 100; i++) l.report(false, 31, 40);
+    expect(l.limit).toBe(5);
+  });
+
+  it('lets waiting tasks in as it grows, and holds new ones back after a cut until enough have finished', async () => {
+    const l = new Limiter(4, { min: 1, calmPerSlot: 1 });
+    const { running, releases, done } = load(l, 6);
+    await settle();
+    expect(running.size).toBe(4);
+    l.report(true, 0, 1);
+    expect(l.limit).toBe(2);
+    releases[0]!();
+    releases[1]!();
+    await settle();
+    // Two still run, which is the new limit: nobody else starts.
+    expect([...running]).toEqual([2, 3]);
+    l.report(false, 2, 3);
+    l.report(false, 2, 3);
+    expect(l.limit).toBe(3);
+    await settle();
+    expect([...running]).toEqual([2, 3, 4]);
+    for (const i of [2, 3, 4]) releases[i]!();
+    await settle();
+    expect([...running]).toEqual([5]);
+    releases[5]!();
+    await Promise.all(done);
+  });
+});
