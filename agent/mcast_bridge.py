@@ -13,7 +13,9 @@ the group on the interface (127.0.0.1 by default), says hello, and then:
 
 It runs in the network namespace of the program under test (the grader may
 start it inside the same sandbox), so the grader never joins the group
-itself. It exits when the grader closes the socket.
+itself. It exits when the grader closes the socket, or on SIGTERM once it
+has relayed every datagram already waiting (what the program sent just
+before it exited).
 
 Framing, both ways: a 4-byte big-endian length of what follows, then a
 2-byte big-endian header length, the header (a UTF-8 JSON object), and the
@@ -27,6 +29,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -130,16 +133,30 @@ def probe_tcp(link: Link, ident: int, host: str, port: int, within: float) -> No
                    "error": exc.strerror or str(exc)})
 
 
-def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, int]) -> None:
+def relay(link: Link, rx: socket.socket, own: tuple) -> None:
+    """Forward one datagram waiting on the group, unless it is our own."""
+    data, ancdata, _flags, source = rx.recvmsg(MAX_PAYLOAD, ANCILLARY)
+    if source != own:
+        ttl, at = read_ancillary(ancdata)
+        link.send({"type": "datagram", "src": source[0], "sport": source[1],
+                   "ttl": ttl, "ts": at, "size": len(data)}, data)
+
+
+def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, int],
+          stop: int) -> None:
     own = tx.getsockname()
     while True:
-        ready, _, _ = select.select([rx, link.sock], [], [])
+        ready, _, _ = select.select([rx, link.sock, stop], [], [])
+        if stop in ready:
+            # Told to go: relay what is already waiting first, then end.
+            rx.setblocking(False)
+            try:
+                while True:
+                    relay(link, rx, own)
+            except BlockingIOError:
+                return
         if rx in ready:
-            data, ancdata, _flags, source = rx.recvmsg(MAX_PAYLOAD, ANCILLARY)
-            if source != own:
-                ttl, at = read_ancillary(ancdata)
-                link.send({"type": "datagram", "src": source[0], "sport": source[1],
-                           "ttl": ttl, "ts": at, "size": len(data)}, data)
+            relay(link, rx, own)
         if link.sock in ready:
             frames = link.receive()
             if frames is None:
@@ -182,11 +199,16 @@ def main() -> None:
         where = f"{args.group}:{args.port} on {args.iface}"
         link.send({"type": "error", "text": f"cannot join {where}: {exc}"})
         sys.exit(2)
+    # SIGTERM wakes the select loop through this pipe (set_wakeup_fd), never mid-frame.
+    stop, wake = os.pipe()
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     source = tx.getsockname()
     link.send({"type": "hello", "version": 1, "pid": os.getpid(), "group": args.group,
                "port": args.port, "source": f"{source[0]}:{source[1]}"})
     try:
-        serve(link, rx, tx, (args.group, args.port))
+        serve(link, rx, tx, (args.group, args.port), stop)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"mcast_bridge: {exc}\n")
         sys.exit(3)

@@ -4,13 +4,18 @@
 // (Node passes the socket itself, so the grader accepts real TCP
 // connections there: resets, half-closes and all), starts our companion
 // helpers, waits for the grader's go, then starts the client and ends as it
-// ends. Usage: node init.mjs '<spec json>'.
+// ends, once its helpers have finished what they hold (a bridge relays the
+// datagrams the client sent just before it exited). Usage: node init.mjs
+// '<spec json>'.
 //
 // Plain Node, no imports from the rest of chatgrade: this file is bound
 // into the sandbox alone.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+
+/** How long the helpers may take to finish once the client has ended (they die with this process). */
+const DRAIN_MS = 2000;
 
 interface Spec {
   listen: { host: string; port: number }[];
@@ -21,6 +26,13 @@ interface Spec {
 function fail(message: string): never {
   process.stderr.write(`chatgrade sandbox: ${message}\n`);
   process.exit(125);
+}
+
+/** SIGTERM every helper still running and wait (bounded) until they have exited. */
+function drain(helpers: ChildProcess[]): Promise<unknown> {
+  const live = helpers.filter((h) => h.exitCode === null && h.signalCode === null);
+  for (const h of live) h.kill('SIGTERM');
+  return Promise.race([Promise.all(live.map((h) => new Promise((ok) => h.once('exit', ok)))), new Promise((ok) => setTimeout(ok, DRAIN_MS))]);
 }
 
 function listenOne(host: string, port: number): Promise<net.Server> {
@@ -57,10 +69,11 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   delete env.NODE_CHANNEL_FD;
   delete env.NODE_CHANNEL_SERIALIZATION_MODE;
+  const helpers: ChildProcess[] = [];
   if (spec.companions.length) {
     for (const [c, ...a] of spec.companions) {
       // Ours, not the student's: their output must not pass for the client's.
-      spawn(c!, a, { stdio: 'ignore', env }).once('error', (e) => fail(`cannot start ${c}: ${e.message}`));
+      helpers.push(spawn(c!, a, { stdio: 'ignore', env }).once('error', (e) => fail(`cannot start ${c}: ${e.message}`)));
     }
     const go = new Promise<void>((resolve) => process.on('message', (m: { type?: string }) => m?.type === 'go' && resolve()));
     process.send!({ type: 'companions' });
@@ -75,12 +88,15 @@ async function main(): Promise<void> {
     process.disconnect();
   });
   child.once('exit', (code, signal) => {
-    if (signal) {
-      // End the way the client ended, so the grader sees its signal.
-      process.removeAllListeners();
-      process.kill(process.pid, signal);
-    }
-    process.exit(code ?? 1);
+    // The sandbox ends with this process: let the helpers finish first.
+    void drain(helpers).then(() => {
+      if (signal) {
+        // End the way the client ended, so the grader sees its signal.
+        process.removeAllListeners();
+        process.kill(process.pid, signal);
+      }
+      process.exit(code ?? 1);
+    });
   });
   // A signal for us is for the client.
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => child.kill(s));
