@@ -14,8 +14,8 @@ the group on the interface (127.0.0.1 by default), says hello, and then:
 It runs in the network namespace of the program under test (the grader may
 start it inside the same sandbox), so the grader never joins the group
 itself. It exits when the grader closes the socket, or on SIGTERM once it
-has relayed every datagram already waiting (what the program sent just
-before it exited).
+has relayed every datagram waiting (what the program sent just before it
+exited) and the group has been quiet for a moment.
 
 Framing, both ways: a 4-byte big-endian length of what follows, then a
 2-byte big-endian header length, the header (a UTF-8 JSON object), and the
@@ -39,6 +39,8 @@ import time
 MAX_HEADER = 4096
 MAX_PAYLOAD = 65536
 MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD
+# Silence on the group that ends a drain (the sandbox waits 2 s at most).
+QUIET = 0.2
 # Linux values, for Pythons whose socket module lacks the names.
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 IP_TTL = getattr(socket, "IP_TTL", 2)
@@ -148,13 +150,12 @@ def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, i
     while True:
         ready, _, _ = select.select([rx, link.sock, stop], [], [])
         if stop in ready:
-            # Told to go: relay what is already waiting first, then end.
-            rx.setblocking(False)
-            try:
-                while True:
-                    relay(link, rx, own)
-            except BlockingIOError:
-                return
+            # Told to go: relay what is waiting first, and what is still on
+            # its way (a loaded kernel may deliver late), until the group has
+            # been quiet for QUIET seconds; then end.
+            while select.select([rx], [], [], QUIET)[0]:
+                relay(link, rx, own)
+            return
         if rx in ready:
             relay(link, rx, own)
         if link.sock in ready:

@@ -214,6 +214,7 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
   const { opts } = ctx;
   const { rubric } = opts.pack;
   const group = ctx.load.group();
+  const limits = limitsFor(opts.timeoutScale);
   const sbRun = followed(await opts.sandbox.newRun(), (pid) => group.follow(pid));
   // Each run draws from its own stream; a run again draws the same names and texts.
   const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, new Rng(`${opts.seed}:${kind}`), ctx.shared));
@@ -230,7 +231,8 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       const window = ctx.load.open(group);
       const t0 = run.now();
       const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
-      const measured = window.close({ fresh: verdict.status === 'failed' });
+      // A verdict that hung on a limit (a line, a change in the GUI) was decided at the end of its window.
+      const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui] });
       const judged = judgeWindow(measured);
       ctx.limiter.report(judged.starved, window.openedAt);
       if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {
@@ -298,7 +300,8 @@ async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promi
       reruns.set(id, [...(reruns.get(id) ?? []), { from: r.load!.from, to: r.load!.to, why, actual: said(r) }]);
     }
     await ctx.load.calm(CALM_WITHIN_MS * ctx.opts.timeoutScale);
-    const again = await ctx.limiter.run(() => runOne(kind, scripts.filter((s) => suspects.has(s.id)), ctx, false));
+    // The last attempt runs alone, on as quiet a machine as the class can give it.
+    const again = await ctx.limiter.run(() => runOne(kind, scripts.filter((s) => suspects.has(s.id)), ctx, false), { alone: attempt === MAX_RERUNS - 1 });
     for (const r of again.results) byId.set(r.id, r);
     stops.push(...again.errors);
     last = again;

@@ -19,8 +19,12 @@ describe('judgeWindow', () => {
     const L = STARVATION_LIMITS;
     expect(judgeWindow({ ...quiet, loopMaxMs: L.loopMs - 1 }).starved).toBe(false);
     expect(judgeWindow({ ...quiet, loopMaxMs: L.loopMs })).toEqual({ starved: true, why: `the grader's event loop was held up for ${L.loopMs} ms` });
-    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: L.clientWaitMs - 1 } }).starved).toBe(false);
-    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: 912.4 } })).toEqual({ starved: true, why: 'the client waited 912 ms for a CPU' });
+    // The client's wait: at least the limit, and at least half of the stretch it is measured in (here the whole window).
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: 999 } }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, client: { ...quiet.client!, waitMs: 1000.4 } })).toEqual({ starved: true, why: 'the client waited 1000 ms for a CPU' });
+    const short = { ...quiet, wallMs: 300 };
+    expect(judgeWindow({ ...short, client: { ...quiet.client!, waitMs: L.clientWaitMs - 1 } }).starved).toBe(false);
+    expect(judgeWindow({ ...short, client: { ...quiet.client!, waitMs: L.clientWaitMs } }).starved).toBe(true);
     expect(judgeWindow({ ...quiet, client: { ...quiet.client!, stoppedMs: L.stoppedMs - 1 } }).starved).toBe(false);
     expect(judgeWindow({ ...quiet, client: { ...quiet.client!, stoppedMs: 1500 } })).toEqual({ starved: true, why: 'the client was stopped for 1500 ms' });
     // Memory: a share of the window in which every task stalled.
@@ -28,9 +32,21 @@ describe('judgeWindow', () => {
     expect(judgeWindow({ ...quiet, pressure: { ...quiet.pressure!, memoryFullMs: 200 } })).toEqual({ starved: true, why: 'the machine stalled on memory for 200 ms of 2000 ms' });
   });
 
+  it('judges the client\'s wait in each stretch at the end of the window as long as a limit', () => {
+    const c = { waitMs: 900, cpuMs: 300, stoppedMs: 0 };
+    const recent = (last500: number, last2000: number) => [{ ms: 500, waitMs: last500 }, { ms: 2000, waitMs: last2000 }, { ms: 6000, waitMs: 900 }];
+    const long = { ...quiet, wallMs: 6000 };
+    // 900 ms of waiting over six seconds, most of it at the start (the client's start-up): not starved.
+    expect(judgeWindow({ ...long, client: { ...c, recent: recent(100, 400) } })).toEqual({ starved: false });
+    expect(judgeWindow({ ...long, client: { ...c, recent: recent(250, 400) } })).toEqual({ starved: true, why: 'the client waited 250 ms for a CPU in the last 500 ms' });
+    expect(judgeWindow({ ...long, client: { ...c, recent: recent(200, 999) } }).starved).toBe(false);
+    expect(judgeWindow({ ...long, client: { ...c, recent: recent(200, 1000) } })).toEqual({ starved: true, why: 'the client waited 1000 ms for a CPU in the last 2000 ms' });
+    expect(judgeWindow({ ...long, client: { ...c, waitMs: 3000, recent: [{ ms: 6000, waitMs: 3000 }] } })).toEqual({ starved: true, why: 'the client waited 3000 ms for a CPU' });
+  });
+
   it('gives every reason at once', () => {
-    const w = { ...quiet, loopMaxMs: 400, client: { waitMs: 700, cpuMs: 100, stoppedMs: 900 } };
-    expect(judgeWindow(w).why).toBe("the client was stopped for 900 ms; the grader's event loop was held up for 400 ms; the client waited 700 ms for a CPU");
+    const w = { ...quiet, loopMaxMs: 400, client: { waitMs: 1700, cpuMs: 100, stoppedMs: 900 } };
+    expect(judgeWindow(w).why).toBe("the client was stopped for 900 ms; the grader's event loop was held up for 400 ms; the client waited 1700 ms for a CPU");
   });
 
   it('does not excuse a client that burns the CPU itself: its own waits, and the grader\'s, are its doing', () => {
@@ -129,61 +145,120 @@ describe('Limiter', () => {
 
   it('is not adaptive unless asked: reports change nothing', () => {
     const l = new Limiter(8);
-    l.report(true, 0, 1);
+    l.report(true, 0);
     expect(l.limit).toBe(8);
   });
 
-  it('halves its slots on a starved window, once for the windows open then, down to its floor', () => {
-    const l = new Limiter(16, { min: 3, calmPerSlot: 2 });
-    l.report(true, 10, 20);
+  /** An adaptive limiter on a clock the test moves. */
+  function adaptive(size: number, min = 1, growMs = 100) {
+    const clock = { t: 0 };
+    return { l: new Limiter(size, { min, growMs }, () => clock.t), clock };
+  }
+
+  it('halves its slots on a starved window, down to its floor', () => {
+    const { l, clock } = adaptive(16, 3);
+    clock.t = 10;
+    l.report(true, 5);
     expect(l.limit).toBe(8);
-    // Windows opened before that cut saw the old load: neither cut again nor counted calm.
-    l.report(true, 15, 25);
+    // A window opened before that cut saw the old load: it cuts nothing more.
+    l.report(true, 9);
     expect(l.limit).toBe(8);
-    l.report(true, 21, 30);
+    clock.t = 20;
+    l.report(true, 11);
     expect(l.limit).toBe(4);
-    l.report(true, 31, 40);
+    l.report(true, 21);
     expect(l.limit).toBe(3);
-    l.report(true, 41, 50);
+    l.report(true, 22);
     expect(l.limit).toBe(3);
   });
 
-  it('grows by one after calmPerSlot calm windows per slot, never above its size', () => {
-    const l = new Limiter(5, { min: 1, calmPerSlot: 2 });
-    l.report(true, 0, 10);
+  it('grows by one per growMs of calm since the last change, never above its size', () => {
+    const { l, clock } = adaptive(5, 1, 100);
+    l.report(true, 0);
     expect(l.limit).toBe(2);
-    l.report(false, 5, 12);
-    for (let i = 0; i < 3; i++) l.report(false, 11, 20);
+    clock.t = 99;
+    l.report(false, 1);
     expect(l.limit).toBe(2);
-    l.report(false, 11, 20);
+    clock.t = 100;
+    l.report(false, 1);
     expect(l.limit).toBe(3);
-    for (let i = 0; i < 6 + 8; i++) l.report(false, 21, 30);
-    expect(l.limit).toBe(5);
-    for (let i = 0; i < 100; i++) l.report(false, 31, 40);
+    // A calm window from before that growth says nothing of the new load.
+    clock.t = 300;
+    l.report(false, 99);
+    expect(l.limit).toBe(3);
+    l.report(false, 101);
+    expect(l.limit).toBe(4);
+    clock.t = 400;
+    l.report(false, 301);
+    clock.t = 500;
+    l.report(false, 401);
+    clock.t = 600;
+    l.report(false, 501);
     expect(l.limit).toBe(5);
   });
 
-  it('lets waiting tasks in as it grows, and holds new ones back after a cut until enough have finished', async () => {
-    const l = new Limiter(4, { min: 1, calmPerSlot: 1 });
+  it('judges a cut only by windows opened once the runs over the new limit have ended', async () => {
+    const { l, clock } = adaptive(4, 1, 1000);
     const { running, releases, done } = load(l, 6);
     await settle();
     expect(running.size).toBe(4);
-    l.report(true, 0, 1);
+    clock.t = 10;
+    l.report(true, 0);
+    expect(l.limit).toBe(2);
+    // Four still run, over the new limit: a window opened now still sees the old load.
+    clock.t = 20;
+    l.report(true, 15);
     expect(l.limit).toBe(2);
     releases[0]!();
+    clock.t = 30;
     releases[1]!();
     await settle();
-    // Two still run, which is the new limit: nobody else starts.
+    // Two still run, which is the new limit: nobody else starts, and from now on windows count.
     expect([...running]).toEqual([2, 3]);
-    l.report(false, 2, 3);
-    l.report(false, 2, 3);
-    expect(l.limit).toBe(3);
+    clock.t = 40;
+    l.report(true, 29);
+    expect(l.limit).toBe(2);
+    l.report(true, 31);
+    expect(l.limit).toBe(1);
+    for (const i of [2, 3]) releases[i]!();
     await settle();
-    expect([...running]).toEqual([2, 3, 4]);
-    for (const i of [2, 3, 4]) releases[i]!();
+    expect([...running]).toEqual([4]);
+    // Calm for long enough: one slot more lets the next one in.
+    clock.t = 1100;
+    l.report(false, 1000);
     await settle();
-    expect([...running]).toEqual([5]);
-    releases[5]!();
+    expect([...running]).toEqual([4, 5]);
+    for (const i of [4, 5]) releases[i]!();
     await Promise.all(done);
+  });
+
+  it('runs a task that asks to be alone once the others have ended, and lets none start meanwhile', async () => {
+    const l = new Limiter(3);
+    const first = load(l, 2);
+    await settle();
+    const order: string[] = [];
+    let release!: () => void;
+    const alone = l.run(
+      () =>
+        new Promise<void>((ok) => {
+          order.push('alone starts');
+          release = ok;
+        }),
+      { alone: true },
+    );
+    const after = l.run(async () => {
+      order.push('after');
+    });
+    await settle();
+    expect(order).toEqual([]);
+    first.releases[0]!();
+    await settle();
+    expect(order).toEqual([]);
+    first.releases[1]!();
+    await settle();
+    expect(order).toEqual(['alone starts']);
+    release();
+    await Promise.all([alone, after, ...first.done]);
+    expect(order).toEqual(['alone starts', 'after']);
   });
 });

@@ -131,7 +131,7 @@ describe('a check that failed in a starved window', () => {
   });
 
   it('reports every window to the limiter: an adaptive one backs off', async () => {
-    const limiter = new Limiter(8, { min: 1, calmPerSlot: 100 });
+    const limiter = new Limiter(8, { min: 1, growMs: 1e9 });
     await grade(fakePack(), { limiter, load: scriptedLoad((n) => (n === 2 ? STARVED : undefined)) });
     expect(limiter.limit).toBe(4);
   });

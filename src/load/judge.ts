@@ -10,8 +10,13 @@ export interface WindowLoad {
   /** The grader's event loop within the window: its longest delay, and the sum of its delays, ms. */
   loopMaxMs: number;
   loopTotalMs: number;
-  /** The client's processes (none for a JavaScript client in-process): run-queue wait of their main threads, CPU time, time seen stopped, ms. */
-  client?: { waitMs: number; cpuMs: number; stoppedMs: number };
+  /**
+   * The client's processes (none for a JavaScript client in-process):
+   * run-queue wait of their main threads, CPU time, time seen stopped, ms;
+   * and the wait within the last `ms` of the window, for each limit a check
+   * may have been waiting out when it ended.
+   */
+  client?: { waitMs: number; cpuMs: number; stoppedMs: number; recent?: { ms: number; waitMs: number }[] };
   /** Stall time from /proc/pressure within the window, ms, where the kernel has it. */
   pressure?: { cpuSomeMs: number; memorySomeMs: number; memoryFullMs: number };
   /** The machine's CPUs. */
@@ -28,7 +33,11 @@ export interface Starvation {
 export interface StarvationLimits {
   /** One delay of the grader's event loop. */
   loopMs: number;
-  /** The client's main threads waited this long for a CPU. */
+  /**
+   * The client's processes waited this long for a CPU within the last stretch
+   * of the window as long as a limit, and at least half of that stretch:
+   * slowed more than twice, the client may have missed the limit for it.
+   */
   clientWaitMs: number;
   /** The client was seen stopped this long. */
   stoppedMs: number;
@@ -56,7 +65,12 @@ export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION
   const selfMade = c !== undefined && w.wallMs > 0 && c.cpuMs >= limits.selfShare * w.cores * w.wallMs;
   if (!selfMade) {
     if (w.loopMaxMs >= limits.loopMs) why.push(`the grader's event loop was held up for ${ms(w.loopMaxMs)}`);
-    if (c && c.waitMs >= limits.clientWaitMs) why.push(`the client waited ${ms(c.waitMs)} for a CPU`);
+    // Without stretches of its own, the window is one.
+    for (const r of c?.recent ?? (c ? [{ ms: w.wallMs, waitMs: c.waitMs }] : [])) {
+      if (r.waitMs < Math.max(limits.clientWaitMs, r.ms / 2)) continue;
+      why.push(`the client waited ${ms(r.waitMs)} for a CPU${r.ms < w.wallMs ? ` in the last ${ms(r.ms)}` : ''}`);
+      break;
+    }
   }
   return why.length ? { starved: true, why: why.join('; ') } : { starved: false };
 }

@@ -45,10 +45,14 @@ export interface ProcessGroup {
   dispose(): void;
 }
 
-/** An open window; close() measures it (`fresh`: read the processes now, for a verdict that needs the exact end). */
+/**
+ * An open window; close() measures it (`fresh`: read the processes now, for
+ * a verdict that needs the exact end; `recent`: the stretches at its end to
+ * measure the client's wait in too, ms).
+ */
 export interface LoadWindow {
   readonly openedAt: number;
-  close(opts?: { fresh?: boolean }): WindowLoad;
+  close(opts?: { fresh?: boolean; recent?: readonly number[] }): WindowLoad;
 }
 
 interface Cached {
@@ -129,7 +133,7 @@ export class LoadMonitor implements LoadWatch {
           this.sampleMachine(now);
           if (g && !g.disposed) this.sampleGroup(g, now, this.scanMembers(g));
         }
-        return this.measure(openedAt, now, g);
+        return this.measure(openedAt, now, g, opts.recent ?? []);
       },
     };
   }
@@ -253,7 +257,7 @@ export class LoadMonitor implements LoadWatch {
     g.series.push(now, [wait, cpu, g.stopped, g.queued]);
   }
 
-  private measure(from: number, to: number, g: Group | undefined): WindowLoad {
+  private measure(from: number, to: number, g: Group | undefined, recent: readonly number[]): WindowLoad {
     let loopMaxMs = 0;
     let loopTotalMs = 0;
     // A tick now overdue means the loop is held up at this very moment.
@@ -269,7 +273,11 @@ export class LoadMonitor implements LoadWatch {
     if (m) load.pressure = { cpuSomeMs: m[0]!, memorySomeMs: m[1]!, memoryFullMs: m[2]! };
     const c = g?.series.between(from, to);
     // The scheduler's account of the wait, or what the reads saw of it while it lasted.
-    if (c) load.client = { waitMs: Math.max(c[0]!, c[3]!), cpuMs: c[1]!, stoppedMs: c[2]! };
+    const waited = (d: number[]) => Math.max(d[0]!, d[3]!);
+    if (c && g) {
+      const tails = recent.filter((ms) => ms < to - from).map((ms) => ({ ms, waitMs: waited(g.series.between(to - ms, to)!) }));
+      load.client = { waitMs: waited(c), cpuMs: c[1]!, stoppedMs: c[2]!, recent: [...tails, { ms: to - from, waitMs: waited(c) }] };
+    }
     return load;
   }
 }
