@@ -47,7 +47,9 @@ for (const setup of setups) {
           for (const c of r.checks) {
             verdicts++;
             const should = manifest[r.submission.name].includes(c.id) ? 'failed' : 'passed';
-            if (c.status !== should) differed.push(`${r.submission.name} ${c.id} ${c.status}${c.error ? ` [${c.error.code}]` : ''}: ${(c.error?.message ?? c.actual ?? '').slice(0, 400)}`);
+            const l = c.load;
+            const seen = l ? ` (window: grader delay ${l.graderDelayMs} ms, client wait ${l.clientWaitMs ?? '-'} ms of ${l.to - l.from} ms${l.starved ? ', starved' : ''})` : '';
+            if (c.status !== should) differed.push(`${r.submission.name} ${c.id} ${c.status}${c.error ? ` [${c.error.code}]` : ''}${seen}: ${(c.error?.message ?? c.actual ?? '').slice(0, 300)}`);
             if (c.load?.reruns) reruns++;
             if (c.error?.code === 'load.starved') starved++;
           }

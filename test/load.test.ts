@@ -42,6 +42,10 @@ describe('judgeWindow', () => {
     expect(judgeWindow({ ...long, client: { ...c, recent: recent(200, 999) } }).starved).toBe(false);
     expect(judgeWindow({ ...long, client: { ...c, recent: recent(200, 1000) } })).toEqual({ starved: true, why: 'the client waited 1000 ms for a CPU in the last 2000 ms' });
     expect(judgeWindow({ ...long, client: { ...c, waitMs: 3000, recent: [{ ms: 6000, waitMs: 3000 }] } })).toEqual({ starved: true, why: 'the client waited 3000 ms for a CPU' });
+    // A window shorter than the stretch (a client starting up, a check decided at once) needs half the stretch all the same.
+    const brief = { ...quiet, wallMs: 900 };
+    expect(judgeWindow({ ...brief, client: { ...c, waitMs: 600, recent: [{ ms: 2000, waitMs: 600 }] } })).toEqual({ starved: false });
+    expect(judgeWindow({ ...brief, client: { ...c, waitMs: 1000, recent: [{ ms: 2000, waitMs: 1000 }] } })).toEqual({ starved: true, why: 'the client waited 1000 ms for a CPU' });
   });
 
   it('gives every reason at once', () => {

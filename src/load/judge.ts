@@ -13,8 +13,8 @@ export interface WindowLoad {
   /**
    * The client's processes (none for a JavaScript client in-process):
    * run-queue wait of their main threads, CPU time, time seen stopped, ms;
-   * and the wait within the last `ms` of the window, for each limit a check
-   * may have been waiting out when it ended.
+   * and the wait within the last `ms` of the window (all of it, if shorter),
+   * for each limit a check may have been waiting out when it ended.
    */
   client?: { waitMs: number; cpuMs: number; stoppedMs: number; recent?: { ms: number; waitMs: number }[] };
   /** Stall time from /proc/pressure within the window, ms, where the kernel has it. */
@@ -34,9 +34,9 @@ export interface StarvationLimits {
   /** One delay of the grader's event loop. */
   loopMs: number;
   /**
-   * The client's processes waited this long for a CPU within the last stretch
-   * of the window as long as a limit, and at least half of that stretch:
-   * slowed more than twice, the client may have missed the limit for it.
+   * The client's processes waited this long for a CPU, and at least half of
+   * a limit, within the last stretch of the window as long as that limit:
+   * with half a limit lost, the client may have missed the limit for it.
    */
   clientWaitMs: number;
   /** The client was seen stopped this long. */
@@ -51,7 +51,7 @@ export interface StarvationLimits {
   selfShare: number;
 }
 
-export const STARVATION_LIMITS: StarvationLimits = { loopMs: 250, clientWaitMs: 250, stoppedMs: 250, memoryFullShare: 0.1, selfShare: 0.5 };
+export const STARVATION_LIMITS: StarvationLimits = { loopMs: 400, clientWaitMs: 250, stoppedMs: 250, memoryFullShare: 0.1, selfShare: 0.5 };
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 

@@ -275,8 +275,9 @@ export class LoadMonitor implements LoadWatch {
     // The scheduler's account of the wait, or what the reads saw of it while it lasted.
     const waited = (d: number[]) => Math.max(d[0]!, d[3]!);
     if (c && g) {
-      const tails = recent.filter((ms) => ms < to - from).map((ms) => ({ ms, waitMs: waited(g.series.between(to - ms, to)!) }));
-      load.client = { waitMs: waited(c), cpuMs: c[1]!, stoppedMs: c[2]!, recent: [...tails, { ms: to - from, waitMs: waited(c) }] };
+      // Each stretch is the window's last `ms`, or all of a shorter window.
+      const tails = recent.map((ms) => ({ ms, waitMs: waited(g.series.between(Math.max(from, to - ms), to)!) }));
+      load.client = { waitMs: waited(c), cpuMs: c[1]!, stoppedMs: c[2]!, ...(tails.length ? { recent: tails } : {}) };
     }
     return load;
   }
