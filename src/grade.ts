@@ -231,8 +231,8 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       const window = ctx.load.open(group);
       const t0 = run.now();
       const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
-      // A verdict that hung on a limit (a line, a change in the GUI) was decided at the end of its window.
-      const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui] });
+      // A verdict that hung on a limit (a line, a change in the GUI; the start-up) was decided at the end of its window.
+      const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui], startup: limits.startup });
       const judged = judgeWindow(measured);
       ctx.limiter.report(judged.starved, window.openedAt);
       if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {

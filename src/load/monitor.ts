@@ -46,13 +46,14 @@ export interface ProcessGroup {
 }
 
 /**
- * An open window; close() measures it (`fresh`: read the processes now, for
- * a verdict that needs the exact end; `recent`: the stretches at its end to
- * measure the client's wait in too, ms).
+ * An open window; close() measures it. `fresh`: read the processes now, for
+ * a verdict that needs the exact end. `recent`: stretches at its end (ms) to
+ * measure the client's wait in, each counted from when the client settled
+ * (its start-up over); `startup`: one more, over its start-up too.
  */
 export interface LoadWindow {
   readonly openedAt: number;
-  close(opts?: { fresh?: boolean; recent?: readonly number[] }): WindowLoad;
+  close(opts?: { fresh?: boolean; recent?: readonly number[]; startup?: number }): WindowLoad;
 }
 
 interface Cached {
@@ -61,8 +62,11 @@ interface Cached {
   group: Group | undefined;
   wait: number;
   cpu: number;
-  /** Its main thread's CPU time (ns) at the last read. */
+  /** Its main thread's CPU time (ns) at the last read, and when that read was. */
   ran: number;
+  readAt: number;
+  /** When it was first seen idle (its start-up over). */
+  settled?: number;
 }
 
 /** What one read of a group's processes saw: one stopped, one runnable that got no CPU since the read before. */
@@ -80,6 +84,8 @@ class Group implements ProcessGroup {
   stopped = 0;
   queued = 0;
   sampled = 0;
+  /** Since when every process of it has been seen idle at least once (each one's start-up, CPU-bound, over); undefined while one has not. */
+  settledAt: number | undefined;
   disposed = false;
 
   constructor(private readonly monitor: LoadMonitor) {}
@@ -133,7 +139,7 @@ export class LoadMonitor implements LoadWatch {
           this.sampleMachine(now);
           if (g && !g.disposed) this.sampleGroup(g, now, this.scanMembers(g));
         }
-        return this.measure(openedAt, now, g, opts.recent ?? []);
+        return this.measure(openedAt, now, g, opts);
       },
     };
   }
@@ -195,7 +201,7 @@ export class LoadMonitor implements LoadWatch {
       alive.add(pid);
       if (this.cache.has(pid)) continue;
       const info = readStat(pid);
-      if (info) this.cache.set(pid, { ppid: info.ppid, comm: info.comm, group: undefined, wait: 0, cpu: 0, ran: -1 });
+      if (info) this.cache.set(pid, { ppid: info.ppid, comm: info.comm, group: undefined, wait: 0, cpu: 0, ran: -1, readAt: now });
     }
     for (const [pid, c] of this.cache) {
       if (alive.has(pid)) continue;
@@ -225,19 +231,27 @@ export class LoadMonitor implements LoadWatch {
   /** Read every member of g now. */
   private scanMembers(g: Group): Seen {
     const seen = { stopped: false, queued: false };
+    const now = performance.now();
+    let settledAt: number | undefined = -Infinity;
     for (const [pid, c] of this.cache) {
       // The sandbox's own wrappers only wait for their child: their counters say nothing.
       if (c.group !== g || c.comm === 'bwrap') continue;
       const info = readStat(pid);
       const sched = readSchedstat(pid);
       if (!info || !sched) continue;
+      // Idle: over a read interval of at least half a scan, it neither ran nor waited to run for a tenth of it.
+      const busy = (sched.cpuNs - c.ran) / 1e6 + (sched.waitNs / 1e6 - c.wait);
+      if (c.ran >= 0 && now - c.readAt >= SCAN_MS / 2 && busy < (now - c.readAt) / 10) c.settled ??= now;
+      if (info.state === 'T' || info.state === 't') seen.stopped = true;
+      if (info.state === 'R' && sched.cpuNs === c.ran) seen.queued = true;
       c.ppid = info.ppid;
       c.cpu = info.cpuTicks * MS_PER_TICK;
       c.wait = sched.waitNs / 1e6;
-      if (info.state === 'T' || info.state === 't') seen.stopped = true;
-      if (info.state === 'R' && sched.cpuNs === c.ran) seen.queued = true;
       c.ran = sched.cpuNs;
+      c.readAt = now;
+      settledAt = c.settled === undefined || settledAt === undefined ? undefined : Math.max(settledAt, c.settled);
     }
+    g.settledAt = settledAt === -Infinity ? undefined : settledAt;
     return seen;
   }
 
@@ -257,7 +271,7 @@ export class LoadMonitor implements LoadWatch {
     g.series.push(now, [wait, cpu, g.stopped, g.queued]);
   }
 
-  private measure(from: number, to: number, g: Group | undefined, recent: readonly number[]): WindowLoad {
+  private measure(from: number, to: number, g: Group | undefined, opts: { recent?: readonly number[]; startup?: number }): WindowLoad {
     let loopMaxMs = 0;
     let loopTotalMs = 0;
     // A tick now overdue means the loop is held up at this very moment.
@@ -275,8 +289,9 @@ export class LoadMonitor implements LoadWatch {
     // The scheduler's account of the wait, or what the reads saw of it while it lasted.
     const waited = (d: number[]) => Math.max(d[0]!, d[3]!);
     if (c && g) {
-      // Each stretch is the window's last `ms`, or all of a shorter window.
-      const tails = recent.map((ms) => ({ ms, waitMs: waited(g.series.between(Math.max(from, to - ms), to)!) }));
+      // Each stretch is the window's last `ms`, or all of a shorter window; the client's start-up only in the start-up's own.
+      const within = (ms: number, since: number) => ({ ms, waitMs: since < to ? waited(g.series.between(Math.max(from, to - ms, since), to)!) : 0 });
+      const tails = [...(opts.recent ?? []).map((ms) => within(ms, g.settledAt ?? Infinity)), ...(opts.startup ? [within(opts.startup, -Infinity)] : [])];
       load.client = { waitMs: waited(c), cpuMs: c[1]!, stoppedMs: c[2]!, ...(tails.length ? { recent: tails } : {}) };
     }
     return load;
