@@ -12,7 +12,7 @@ import { tcpListener } from './fake-server/tcp.js';
 import type { Listener } from './fake-server/transport.js';
 import type { Launcher } from './launcher.js';
 import { Limiter, SharedFacts } from './limiter.js';
-import { judgeWindow, type Starvation, type WindowLoad } from './load/judge.js';
+import { judgeWindow, overloaded, type Starvation, type WindowLoad } from './load/judge.js';
 import { LoadMonitor, type LoadWatch } from './load/monitor.js';
 import type { ExecOutcome, Pack, PackRun, RunEnv } from './pack.js';
 import type { Sandbox, SandboxRun } from './sandbox/index.js';
@@ -234,7 +234,7 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       // A verdict that hung on a limit (a line, a change in the GUI; the start-up) was decided at the end of its window.
       const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui], startup: limits.startup });
       const judged = judgeWindow(measured);
-      ctx.limiter.report(judged.starved, window.openedAt);
+      ctx.limiter.report(overloaded(measured), window.openedAt);
       if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {
         stopped = verdict;
         errors.push({ code: verdict.code, message: `the ${kind} run could not start: ${verdict.message}` });

@@ -2,7 +2,7 @@
 // it reads windows from, and the adaptive limiter. No process, no timing.
 import { describe, expect, it } from 'vitest';
 import { Limiter } from '../src/limiter.js';
-import { STARVATION_LIMITS, judgeWindow, type WindowLoad } from '../src/load/judge.js';
+import { STARVATION_LIMITS, judgeWindow, overloaded, type WindowLoad } from '../src/load/judge.js';
 import { isCalm } from '../src/load/monitor.js';
 import { Series } from '../src/load/series.js';
 
@@ -64,6 +64,17 @@ describe('judgeWindow', () => {
 
   it('takes its limits as a parameter', () => {
     expect(judgeWindow({ ...quiet, loopMaxMs: 50 }, { ...STARVATION_LIMITS, loopMs: 50 }).starved).toBe(true);
+  });
+});
+
+describe('overloaded (what the limiter backs off on)', () => {
+  it('takes a second\'s hold of the grader, the client short of CPU or memory; not a shorter hold, nor a stopped client', () => {
+    expect(overloaded({ ...quiet, loopMaxMs: 999 })).toBe(false);
+    expect(overloaded({ ...quiet, loopMaxMs: 1000 })).toBe(true);
+    expect(overloaded({ ...quiet, client: { ...quiet.client!, stoppedMs: 1500 } })).toBe(false);
+    expect(overloaded({ ...quiet, client: { ...quiet.client!, waitMs: 1000 } })).toBe(true);
+    expect(overloaded({ ...quiet, pressure: { ...quiet.pressure!, memoryFullMs: 200 } })).toBe(true);
+    expect(overloaded(quiet)).toBe(false);
   });
 });
 

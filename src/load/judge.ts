@@ -51,7 +51,7 @@ export interface StarvationLimits {
   selfShare: number;
 }
 
-export const STARVATION_LIMITS: StarvationLimits = { loopMs: 400, clientWaitMs: 250, stoppedMs: 250, memoryFullShare: 0.1, selfShare: 0.5 };
+export const STARVATION_LIMITS: StarvationLimits = { loopMs: 250, clientWaitMs: 250, stoppedMs: 250, memoryFullShare: 0.1, selfShare: 0.5 };
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
@@ -73,4 +73,15 @@ export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION
     }
   }
   return why.length ? { starved: true, why: why.join('; ') } : { starved: false };
+}
+
+/**
+ * Whether a window says the machine cannot carry the class's load (the
+ * adaptive limiter's signal): the grader held for a second, or the client
+ * short of CPU or memory. A shorter hold of the grader is its own burst of
+ * work (starting and ending runs) and is cause enough to run a verdict again,
+ * not to slow the whole class; a stopped client is that client's.
+ */
+export function overloaded(w: WindowLoad, limits: StarvationLimits = STARVATION_LIMITS): boolean {
+  return judgeWindow(w, { ...limits, loopMs: Math.max(limits.loopMs, 1000), stoppedMs: Infinity }).starved;
 }

@@ -173,7 +173,8 @@ export class LoadMonitor implements LoadWatch {
     const late = now - this.lastTick - TICK_MS;
     this.lastTick = now;
     if (late > NOISE_MS) this.lags.push({ at: now, late });
-    while (this.lags.length && this.lags[0]!.at < now - KEEP_MS) this.lags.shift();
+    // Forget old delays in one go, now and then.
+    if (this.lags.length > 1000 && this.lags[0]!.at < now - KEEP_MS) this.lags.splice(0, this.firstLagAfter(now - KEEP_MS));
     if (now - this.lastMachine >= SCAN_MS) this.sampleMachine(now);
     if (this.groups.size && now - this.lastScan >= SCAN_MS) this.scan(now);
   }
@@ -271,12 +272,25 @@ export class LoadMonitor implements LoadWatch {
     g.series.push(now, [wait, cpu, g.stopped, g.queued]);
   }
 
+  /** Index of the first loop delay whose tick came after t (the delays are in time order). */
+  private firstLagAfter(t: number): number {
+    let lo = 0;
+    let hi = this.lags.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lags[mid]!.at <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private measure(from: number, to: number, g: Group | undefined, opts: { recent?: readonly number[]; startup?: number }): WindowLoad {
     let loopMaxMs = 0;
     let loopTotalMs = 0;
     // A tick now overdue means the loop is held up at this very moment.
     const pending = { at: to, late: to - this.lastTick - TICK_MS };
-    for (const l of [...this.lags, ...(pending.late > NOISE_MS ? [pending] : [])]) {
+    // A delay ends when its tick comes: only those that came after the window opened can lie in it.
+    for (const l of [...this.lags.slice(this.firstLagAfter(from)), ...(pending.late > NOISE_MS ? [pending] : [])]) {
       const overlap = Math.min(l.at, to) - Math.max(l.at - l.late, from);
       if (overlap <= 0) continue;
       loopMaxMs = Math.max(loopMaxMs, overlap);
