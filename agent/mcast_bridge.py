@@ -16,7 +16,9 @@ starts it there from outside the sandbox, as a uid of its own, where the
 program cannot see, signal or trace it), so the grader never joins the
 group itself. It makes itself non-dumpable first, so that nothing of the
 program's uid could read its memory or copy its sockets even if it could
-name it. It exits when the grader closes the socket.
+name it. It exits when the grader closes the socket, or on SIGTERM once it
+has relayed every datagram waiting (what the program sent just before it
+exited) and the group has been quiet for a moment.
 
 Framing, both ways: a 4-byte big-endian length of what follows, then a
 2-byte big-endian header length, the header (a UTF-8 JSON object), and the
@@ -30,6 +32,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -39,6 +42,8 @@ import time
 MAX_HEADER = 4096
 MAX_PAYLOAD = 65536
 MAX_FRAME = 2 + MAX_HEADER + MAX_PAYLOAD
+# Silence on the group that ends a drain (the sandbox waits 2 s at most).
+QUIET = 0.2
 # Linux values, for Pythons whose socket module lacks the names.
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 IP_TTL = getattr(socket, "IP_TTL", 2)
@@ -133,16 +138,29 @@ def probe_tcp(link: Link, ident: int, host: str, port: int, within: float) -> No
                    "error": exc.strerror or str(exc)})
 
 
-def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, int]) -> None:
+def relay(link: Link, rx: socket.socket, own: tuple) -> None:
+    """Forward one datagram waiting on the group, unless it is our own."""
+    data, ancdata, _flags, source = rx.recvmsg(MAX_PAYLOAD, ANCILLARY)
+    if source != own:
+        ttl, at = read_ancillary(ancdata)
+        link.send({"type": "datagram", "src": source[0], "sport": source[1],
+                   "ttl": ttl, "ts": at, "size": len(data)}, data)
+
+
+def serve(link: Link, rx: socket.socket, tx: socket.socket, target: tuple[str, int],
+          stop: int) -> None:
     own = tx.getsockname()
     while True:
-        ready, _, _ = select.select([rx, link.sock], [], [])
+        ready, _, _ = select.select([rx, link.sock, stop], [], [])
+        if stop in ready:
+            # Told to go: relay what is waiting first, and what is still on
+            # its way (a loaded kernel may deliver late), until the group has
+            # been quiet for QUIET seconds; then end.
+            while select.select([rx], [], [], QUIET)[0]:
+                relay(link, rx, own)
+            return
         if rx in ready:
-            data, ancdata, _flags, source = rx.recvmsg(MAX_PAYLOAD, ANCILLARY)
-            if source != own:
-                ttl, at = read_ancillary(ancdata)
-                link.send({"type": "datagram", "src": source[0], "sport": source[1],
-                           "ttl": ttl, "ts": at, "size": len(data)}, data)
+            relay(link, rx, own)
         if link.sock in ready:
             frames = link.receive()
             if frames is None:
@@ -195,11 +213,16 @@ def main() -> None:
         where = f"{args.group}:{args.port} on {args.iface}"
         link.send({"type": "error", "text": f"cannot join {where}: {exc}"})
         sys.exit(2)
+    # SIGTERM wakes the select loop through this pipe (set_wakeup_fd), never mid-frame.
+    stop, wake = os.pipe()
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     source = tx.getsockname()
     link.send({"type": "hello", "version": 1, "pid": os.getpid(), "group": args.group,
                "port": args.port, "source": f"{source[0]}:{source[1]}"})
     try:
-        serve(link, rx, tx, (args.group, args.port))
+        serve(link, rx, tx, (args.group, args.port), stop)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"mcast_bridge: {exc}\n")
         sys.exit(3)

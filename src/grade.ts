@@ -12,10 +12,12 @@ import { tcpListener } from './fake-server/tcp.js';
 import type { Listener } from './fake-server/transport.js';
 import type { ExecOutcome, Launcher } from './launcher.js';
 import { Limiter, SharedFacts } from './limiter.js';
+import { judgeWindow, overloaded, type Starvation, type WindowLoad } from './load/judge.js';
+import { LoadMonitor, type LoadWatch } from './load/monitor.js';
 import type { Pack, PackRun, RunEnv } from './pack.js';
 import type { Sandbox, SandboxRun } from './sandbox/index.js';
 import { Rng } from './random.js';
-import type { CheckResult, GradeResult, HarnessError, RubricInfo } from './results.js';
+import type { CheckResult, GradeResult, HarnessError, LoadReport, RubricInfo } from './results.js';
 import { byCode, SCHEMA_VERSION } from './results.js';
 import { score, type Outcome } from './rubric.js';
 import { evidenceLines, stopsRun, verdictOf } from './verdict.js';
@@ -39,6 +41,8 @@ export interface GradeOptions {
   launcher: (run: SandboxRun) => Launcher;
   /** Client runs at once, shared with the other submissions of a class; default: `jobs` for this one alone. */
   limiter?: Limiter;
+  /** The starvation monitor, shared with the other submissions of a class; default: one for this grading. */
+  load?: LoadWatch;
   /** Take a screenshot of the client's windows at each failed check (the HTML report shows it). */
   screenshots?: boolean;
   /** Widget paths from the config (keys are the pack's uiKeys). */
@@ -72,6 +76,10 @@ export function rubricInfo(pack: Pack): RubricInfo {
 }
 
 const CHECK_DEADLINE_MS = 60_000;
+/** The most times a check that failed while its run was starved is run again. */
+export const MAX_RERUNS = 2;
+/** How long a re-run first waits for the machine to calm (ms, times --timeout-scale). */
+const CALM_WITHIN_MS = 5000;
 
 interface RunOutcome {
   results: CheckResult[];
@@ -79,6 +87,18 @@ interface RunOutcome {
   errors: HarnessError[];
   probe?: string | undefined;
   log?: GradeResult['logs'][number];
+  /** Checks that did not pass while the run was starved, with why: they are run again. */
+  suspects: Map<string, string>;
+}
+
+/** What every run of one grading shares. */
+interface Ctx {
+  opts: GradeOptions;
+  shared: SharedFacts;
+  load: LoadWatch;
+  limiter: Limiter;
+  /** performance.now() when the grading started: windows are reported from it. */
+  origin: number;
 }
 
 /** The client log a result keeps per run: its last characters. */
@@ -156,22 +176,70 @@ async function execIn(sbRun: SandboxRun, command: string[], o: { within: number 
   }
 }
 
-async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, rng: Rng, shared: SharedFacts): Promise<RunOutcome> {
+/** A run's sandbox whose every process is followed by the monitor, from the moment it exists. */
+function followed(sbRun: SandboxRun, follow: (pid: number) => void): SandboxRun {
+  return new Proxy(sbRun, {
+    get(target, key) {
+      if (key === 'spawn') {
+        return (command: string[], o: Parameters<SandboxRun['spawn']>[1] = {}) =>
+          target.spawn(command, {
+            ...o,
+            onStart: (pid) => {
+              follow(pid);
+              o.onStart?.(pid);
+            },
+          });
+      }
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** A window's numbers as a result keeps them. */
+function loadReport(w: WindowLoad, judged: Starvation, from: number): LoadReport {
+  const r = (n: number) => Math.round(n);
+  const c = w.client;
+  return {
+    from: r(from),
+    to: r(from) + r(w.wallMs),
+    starved: judged.starved,
+    ...(judged.why ? { why: judged.why } : {}),
+    graderDelayMs: r(w.loopMaxMs),
+    ...(c ? { clientWaitMs: r(c.waitMs), clientCpuMs: r(c.cpuMs), clientStoppedMs: r(c.stoppedMs) } : {}),
+    ...(w.pressure ? { cpuStallMs: r(w.pressure.cpuSomeMs), memoryStallMs: r(w.pressure.memoryFullMs) } : {}),
+  };
+}
+
+/** One run of a kind's checks; `tell`: each verdict not run again is final (onCheck), as in a first run. */
+async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = true): Promise<RunOutcome> {
+  const { opts } = ctx;
   const { rubric } = opts.pack;
+  const group = ctx.load.group();
+  const limits = limitsFor(opts.timeoutScale, opts.pack.limits);
   // A run with a client gets an X server of its own: its screenshots show its windows alone.
-  const sbRun = await opts.sandbox.newRun({ display: opts.pack.runs.find((r) => r.kind === kind)?.client ?? true });
-  const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, rng, shared));
+  const display = opts.pack.runs.find((r) => r.kind === kind)?.client ?? true;
+  const sbRun = followed(await opts.sandbox.newRun({ display }), (pid) => group.follow(pid));
+  // Each run draws from its own stream; a run again draws the same names and texts.
+  const run: PackRun = opts.pack.createRun(kind, runEnv(kind, sbRun, opts, new Rng(`${opts.seed}:${kind}`), ctx.shared));
   const results: CheckResult[] = [];
   const errors: HarnessError[] = [];
+  const suspects = new Map<string, string>();
   // Once the run cannot start (no client, no server), every later check gets the same error without trying again.
   let stopped: Verdict | undefined;
+  // A window starved earlier may have spoilt a fixture that later checks share.
+  let starvedBefore: string | undefined;
   try {
     for (const script of scripts) {
       const check = rubric.checks.find((c) => c.id === script.id)!;
-      const started = performance.now();
+      const window = ctx.load.open(group);
       const t0 = run.now();
       if (!stopped) opts.onCheckStart?.(check);
       const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
+      // A verdict that hung on a limit (a line, a change in the GUI; the start-up) was decided at the end of its window.
+      const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui], startup: limits.startup });
+      const judged = judgeWindow(measured);
+      ctx.limiter.report(overloaded(measured), window.openedAt);
       if (!stopped && verdict.status === 'error' && stopsRun(verdict.code)) {
         stopped = verdict;
         errors.push({ code: verdict.code, message: `the ${kind} run could not start: ${verdict.message}` });
@@ -188,27 +256,92 @@ async function runOne(kind: string, scripts: CheckScript[], opts: GradeOptions, 
         status: verdict.status,
         requirement: check.requirement,
         scenario: kind,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(measured.wallMs),
+        load: loadReport(measured, judged, window.openedAt - ctx.origin),
       };
       if (verdict.status === 'failed') {
         result.expected = verdict.expected;
         result.actual = verdict.actual;
         if (verdict.review) result.review = verdict.review;
       }
+      // A failure, or a fault of ours such as a limit of the sandbox's start-up, in a starved run: run it again.
+      const why = judged.why ?? (starvedBefore && `an earlier window of the run was starved (${starvedBefore})`);
+      if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
+      if (judged.starved) starvedBefore ??= `${check.id}: ${judged.why}`;
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);
       if (verdict.status === 'failed') await witness(result, run, sbRun.framebuffer, opts);
       results.push(result);
-      opts.onCheck?.(result);
+      // A verdict that will be run again is told when it is final.
+      if (tell && !suspects.has(check.id)) opts.onCheck?.(result);
     }
   } finally {
     await run.dispose();
     await sbRun.dispose();
+    group.dispose();
   }
   const stderr = run.stderr();
   const log = stderr === undefined ? undefined : { scenario: kind, stderr: stderr.slice(-STDERR_LOG_CHARS), truncated: stderr.length > STDERR_LOG_CHARS };
-  return { results, errors, probe: run.probeMode?.(), log };
+  return { results, errors, probe: run.probeMode?.(), log, suspects };
+}
+
+/**
+ * A run, and again (bounded, once the machine is calm or has had its time)
+ * for the checks that failed while it was starved: the verdict of the last
+ * attempt stands, unless that one was starved too, which makes it an
+ * `error` (load.starved), never the client's failure.
+ */
+async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promise<RunOutcome> {
+  const first = await ctx.limiter.run(() => runOne(kind, scripts, ctx));
+  const byId = new Map(first.results.map((r) => [r.id, r]));
+  const reruns = new Map<string, NonNullable<LoadReport['reruns']>>();
+  const stops = [...first.errors];
+  let last = first;
+  let suspects = first.suspects;
+  for (let attempt = 0; attempt < MAX_RERUNS && suspects.size; attempt++) {
+    for (const [id, why] of suspects) {
+      const r = byId.get(id)!;
+      reruns.set(id, [...(reruns.get(id) ?? []), { from: r.load!.from, to: r.load!.to, why, actual: said(r) }]);
+    }
+    await ctx.load.calm(CALM_WITHIN_MS * ctx.opts.timeoutScale);
+    // The last attempt runs alone, on as quiet a machine as the class can give it.
+    const again = await ctx.limiter.run(() => runOne(kind, scripts.filter((s) => suspects.has(s.id)), ctx, false), { alone: attempt === MAX_RERUNS - 1 });
+    for (const r of again.results) byId.set(r.id, r);
+    stops.push(...again.errors);
+    last = again;
+    suspects = again.suspects;
+  }
+  for (const [id, why] of suspects) {
+    const r = byId.get(id)!;
+    const tries = (reruns.get(id)?.length ?? 0) + 1;
+    const message = `did not pass in any of the ${tries} times it was run, each time while the grader or the client was starved (${why}; the last time: ${said(r)}); it could not be judged on this machine now: grade it again with fewer --jobs or on a quieter machine`;
+    byId.set(id, { ...pick(r), status: 'error', points: 0, error: { code: 'load.starved', message } });
+  }
+  const results = first.results.map((r) => {
+    const final = byId.get(r.id)!;
+    const tries = reruns.get(r.id);
+    if (tries) {
+      final.load = { ...final.load!, reruns: tries };
+      ctx.opts.onCheck?.(final);
+    }
+    return final;
+  });
+  // A run that could not start counts if its last attempt could not either, or a verdict still says so.
+  const stands = (e: HarnessError) => last.errors.includes(e) || results.some((r) => r.error && r.error.code === e.code && e.message.endsWith(r.error.message));
+  const errors = stops.filter(stands).filter((e, i, all) => all.findIndex((o) => o.message === e.message) === i);
+  return { ...first, results, errors, suspects };
+}
+
+/** What a verdict that did not pass said. */
+function said(r: CheckResult): string {
+  return r.status === 'error' ? `${r.error!.message} [${r.error!.code}]` : (r.actual ?? '');
+}
+
+/** A result without its failure's details, for an error in its place. */
+function pick(r: CheckResult): CheckResult {
+  const { expected: _e, actual: _a, review: _r, seen: _s, screenshot: _p, transcript: _t, ...rest } = r;
+  return rest;
 }
 
 /** What the grader understood at a lost check, and (for the HTML report) the screen then. */
@@ -237,16 +370,16 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
     if (!selected.has(s.id)) continue;
     byRun.set(s.run, [...(byRun.get(s.run) ?? []), s]);
   }
+  const own = opts.load ? undefined : new LoadMonitor();
+  const ctx: Ctx = { opts, shared: new SharedFacts(), load: opts.load ?? own!, limiter: opts.limiter ?? new Limiter(opts.jobs), origin: started };
   // Each run draws from its own stream, so selecting fewer checks does not change the others' names.
-  const runs = pack.runs.map((r) => r.kind).filter((k) => byRun.has(k)).map((kind) => {
-    const scripts = byRun.get(kind)!.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s);
-    const rng = new Rng(`${opts.seed}:${kind}`);
-    return () => runOne(kind, scripts, opts, rng, shared);
-  });
-  const shared = new SharedFacts();
-  const limiter = opts.limiter ?? new Limiter(opts.jobs);
   // In run order, so the first runs get the first slots.
-  const outcomes = await Promise.all(runs.map((fn) => limiter.run(fn)));
+  const outcomes = await Promise.all(
+    pack.runs.map((r) => r.kind).filter((k) => byRun.has(k)).map((kind) => {
+      const scripts = byRun.get(kind)!.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s);
+      return settledRun(kind, scripts, ctx);
+    }),
+  ).finally(() => own?.stop());
   const results = outcomes.flatMap((o) => o.results);
   for (const c of rubric.checks) {
     if (selected.has(c.id)) continue;

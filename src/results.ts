@@ -58,6 +58,31 @@ export interface SubmissionProblem {
   checks: string[];
 }
 
+/**
+ * How starved the grader and the client were while a check was observed,
+ * and the attempts that were run again because of it (docs/GRADING.md,
+ * "Load never changes a verdict"). Times in ms.
+ */
+export interface LoadReport {
+  /** The check's window of observation, from the start of the grading. */
+  from: number;
+  to: number;
+  /** Whether this window was starved, and why. */
+  starved: boolean;
+  why?: string;
+  /** The grader's longest event-loop delay in it. */
+  graderDelayMs: number;
+  /** The client's processes: their main threads' wait in the run queue, their CPU time, the time they were seen stopped. */
+  clientWaitMs?: number;
+  clientCpuMs?: number;
+  clientStoppedMs?: number;
+  /** /proc/pressure: time some task waited for a CPU, and time every task stalled on memory. */
+  cpuStallMs?: number;
+  memoryStallMs?: number;
+  /** Earlier attempts, each failed while its run was starved and so run again: their windows, why, and what they saw. */
+  reruns?: { from: number; to: number; why: string; actual: string }[];
+}
+
 /** The outcome of one check, keyed on status. */
 export interface CheckResult {
   id: string;
@@ -91,6 +116,8 @@ export interface CheckResult {
   /** The scenario run that measured it. */
   scenario: string;
   durationMs: number;
+  /** How loaded the machine was meanwhile (checks of a run that started). */
+  load?: LoadReport;
 }
 
 /** The rubric a result was graded against, as reporters need it (order, titles, bonus areas). */

@@ -16,6 +16,7 @@ import { gradeSubmission, rubricInfo, selectChecks } from './grade.js';
 import { detectJsClient, jsRuntime, type JsClient, type JsMode } from './js/index.js';
 import { makeLauncher } from './launcher.js';
 import type { Limiter } from './limiter.js';
+import type { LoadWatch } from './load/monitor.js';
 import type { Pack } from './pack.js';
 import { PACKS, detectPack } from './packs/index.js';
 import { newSeed } from './random.js';
@@ -36,6 +37,8 @@ export interface GradingSetup {
   /** Client runs at once for this submission when no limiter is shared. */
   jobs: number;
   limiter?: Limiter;
+  /** The starvation monitor a class shares (src/load). */
+  load?: LoadWatch;
   timeoutScale: number;
   python: PythonInfo;
   sandbox: SandboxMode;
@@ -105,6 +108,7 @@ export async function gradeFolder(dir: string, setup: GradingSetup): Promise<Gra
       seed: setup.seed,
       jobs: setup.jobs,
       ...(setup.limiter ? { limiter: setup.limiter } : {}),
+      ...(setup.load ? { load: setup.load } : {}),
       checks,
       weights: weightsFor(pack.rubric, setup.course),
       timeoutScale: setup.timeoutScale,

@@ -110,7 +110,7 @@ describe('chatgrade init', () => {
     const text = courseTemplate();
     const file = join(dir, 'course.json');
     writeFileSync(file, text);
-    expect(loadCourseConfig(file)).toEqual({ $schema: './course.schema.json', lines: {}, checks: {}, timeoutScale: 1, sandbox: 'auto', limits: { memoryMiB: 1024, processes: 256, cpuSeconds: 300, fileSizeMiB: 64, openFiles: 512 } });
+    expect(loadCourseConfig(file)).toEqual({ $schema: './course.schema.json', lines: {}, checks: {}, timeoutScale: 1, sandbox: 'auto', limits: { memoryMiB: 1024, processes: 256, cpuSeconds: 300, fileSizeMiB: 64, openFiles: 512, totalMemoryMiB: 4096, totalProcesses: 1024, tmpfsMiB: 256 } });
     expect(text).toContain('  // Multiply every time limit (slow machines; default 1)\n  "timeoutScale": 1,');
     expect(text).toContain('  // "pack": "chat",');
     // Every key but $schema is in the template, set or to uncomment, and uncommented they are valid too.

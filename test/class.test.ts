@@ -74,7 +74,7 @@ describe('a class through the CLI', () => {
     expect(cat.errors).toEqual([]);
     expect(cat.problems).toEqual([{
       code: 'submission.invalidConfig',
-      message: expect.stringMatching(/^Not graded: grade\.json is not valid: grade\.json is not valid JSON: /),
+      message: expect.stringMatching(/^Not graded: grade\.json is not valid: grade\.json is not valid JSON \(at byte \d+\)/),
       fix: expect.stringContaining('Make grade.json valid JSON'),
       checks: ['structure.main.guard', 'structure.modularity.net_loads', 'structure.modularity.net_owns_sockets'],
     }]);

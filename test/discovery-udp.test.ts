@@ -1,11 +1,16 @@
 // The datagram channel and its bridge: two channels on one group hear each
 // other (not themselves), with the TTL and kernel time of each datagram; the
 // bridge answers TCP probes; every wait is bounded and a dead bridge ends
-// waits as 'closed'.
+// waits as 'closed'; a bridge told to stop relays what it holds first.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPython } from '../src/env/index.js';
-import { DatagramChannel } from '../src/fake-server/udp.js';
+import { DatagramChannel, bridgeCommand } from '../src/fake-server/udp.js';
+import { spawnTracked } from '../src/proc/index.js';
 import { randomGroup } from '../src/packs/discovery/names.js';
 
 let python: string;
@@ -69,5 +74,32 @@ describe('DatagramChannel', () => {
     await a.close();
     const c = await pending;
     expect(c.ok || c.failure.reason).toBe('closed');
+  });
+
+  it('relays, on SIGTERM, the datagrams it holds before it exits (a peer\'s BYE just before the sandbox ends)', async () => {
+    const [a] = await pair();
+    const dir = mkdtempSync(join(tmpdir(), 'chatgrade-drain-'));
+    const server = net.createServer();
+    await new Promise<void>((ok) => server.listen(join(dir, 'b.sock'), () => ok()));
+    const b = DatagramChannel.attach(server, { group: a.group, port: a.port });
+    const agentDir = resolve(fileURLToPath(new URL('../agent', import.meta.url)));
+    const [cmd, ...args] = bridgeCommand(python, agentDir, join(dir, 'b.sock'), a.group, a.port);
+    const bridge = await spawnTracked(cmd!, args);
+    try {
+      await b.ready(10_000);
+      // Held still, it cannot relay: the datagram waits in its socket.
+      process.kill(bridge.pid, 'SIGSTOP');
+      await a.send(Buffer.from('BYE ada\n'));
+      process.kill(bridge.pid, 'SIGTERM');
+      process.kill(bridge.pid, 'SIGCONT');
+      expect(await bridge.exited).toEqual({ code: 0, signal: null });
+      const got = await b.waitFor((ds) => ds.find((d) => d.entry.text === 'BYE ada'), { within: 3000, step: 'the BYE' });
+      expect(got.ok || got.failure).toBe(true);
+    } finally {
+      await bridge.kill(200);
+      await b.close();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

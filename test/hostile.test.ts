@@ -99,10 +99,14 @@ const fullMarks = (r: GradeResult): unknown => ({ points: r.score.points, max: r
 const FULL = { points: 100, max: 100, bonus: 20, bonusMax: 20, lost: [] };
 const FULL_PEER = { points: 100, max: 100, bonus: 10, bonusMax: 10, lost: [] };
 /** Fixtures refused before anything runs: they are graded as errors (the class exits 2 for them alone). */
+/** Refused before anything runs: the grade is incomplete (an error), since nothing of the client was seen. */
 const REFUSED: Record<string, { code: string; message: RegExp }> = {
-  'h-fifo': { code: 'config.invalid', message: /grade\.json is a named pipe, not a regular file/ },
-  'h-symlink': { code: 'config.invalid', message: /grade\.json is a symbolic link/ },
   'h-many-files': { code: 'submission.tooManyFiles', message: /more than \d+ files and folders/ },
+};
+/** A grade.json that is not a regular file is the student's visible problem, like one that is not JSON. */
+const NOT_GRADED: Record<string, RegExp> = {
+  'h-fifo': /^Not graded: grade\.json is not valid: grade\.json is a named pipe, not a regular file/,
+  'h-symlink': /^Not graded: grade\.json is not valid: grade\.json is a symbolic link/,
 };
 
 /** The machine's own addresses other than loopback: the network fixture tries them too. */
@@ -317,12 +321,19 @@ describe('each attack class', () => {
     honest('flood-wire');
   });
 
-  it('fifo, symlink, many-files: refused by name before anything runs, contents never quoted; the neighbours keep their verdicts', () => {
+  it('fifo, symlink, many-files: refused by name before anything runs (many-files incomplete, grade.json the student\'s visible problem), contents never quoted; the neighbours keep their verdicts', () => {
     for (const [name, { code, message }] of Object.entries(REFUSED)) {
       const r = report(name);
       expect(r.errors.map((e) => e.code), name).toEqual([code]);
       expect(r.errors[0]!.message, name).toMatch(message);
       expect(r.checks.every((c) => c.status === 'error'), name).toBe(true);
+    }
+    for (const [name, message] of Object.entries(NOT_GRADED)) {
+      const r = report(name);
+      expect(r.errors, name).toEqual([]);
+      expect(r.problems.map((p) => p.code), name).toEqual(['submission.invalidConfig']);
+      expect(r.problems[0]!.message, name).toMatch(message);
+      expect(r.checks.every((c) => c.status === 'failed'), name).toBe(true);
     }
     expect(fullMarks(report('a-reference'))).toEqual(FULL);
   });

@@ -5,39 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HarnessFault, StepFailed, limitsFor, pass, type Verdict } from '../src/check.js';
-import { gradeSubmission, type GradeOptions } from '../src/grade.js';
-import type { Pack } from '../src/pack.js';
-import { defaultWeights } from '../src/rubric.js';
-import type { Sandbox } from '../src/sandbox/index.js';
 import { verdictOf, stopsRun } from '../src/verdict.js';
-import { FakeRun, fakePack, fakeRubric } from './helpers/fake-pack.js';
+import { FakeRun, fakePack, fakeRubric, gradeFake } from './helpers/fake-pack.js';
 import { makeXwd } from './helpers/xwd.js';
 
 const ALL = fakeRubric.checks.map((c) => c.id);
 
-/** A sandbox that starts nothing: these packs never launch a client or run a command. */
-const sandbox = {
-  level: 'off',
-  display: undefined,
-  framebuffer: undefined,
-  newRun: async () => ({ workdir: '/srv/work/ann', inside: { workdir: '/srv/work/ann', agentDir: '/srv/agent' }, dispose: async () => undefined }),
-} as unknown as Sandbox;
-
-function grade(pack: Pack, opts: Partial<GradeOptions> = {}) {
-  return gradeSubmission({
-    pack,
-    dir: '/srv/submissions/ann',
-    seed: 's1',
-    jobs: 2,
-    checks: ALL,
-    weights: defaultWeights(fakeRubric),
-    timeoutScale: 1,
-    python: { executable: '/usr/bin/python3', version: '3.11.7', tkVersion: '8.6' },
-    sandbox,
-    launcher: () => () => Promise.reject(new Error('no client in these tests')),
-    ...opts,
-  });
-}
+const grade = gradeFake;
 
 /** A script that reports three draws of its run's random stream as its evidence. */
 const draws = async (run: FakeRun): Promise<Verdict> => ({

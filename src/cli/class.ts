@@ -4,7 +4,8 @@
 // everything and returns what was finished.
 
 import { cpus, freemem } from 'node:os';
-import { Limiter } from '../limiter.js';
+import { ADAPT, Limiter } from '../limiter.js';
+import { LoadMonitor } from '../load/monitor.js';
 import type { GradeResult } from '../results.js';
 import { gradeFolder, type GradingSetup } from '../submission.js';
 
@@ -44,7 +45,9 @@ export function repeatSeed(seed: string, k: number): string {
 }
 
 export async function gradeClass(dirs: readonly string[], setup: GradingSetup, hooks: ClassHooks): Promise<ClassOutcome> {
-  const runs = new Limiter(setup.jobs);
+  // --jobs is the most at once; fewer while windows starve (src/load).
+  const runs = new Limiter(setup.jobs, ADAPT);
+  const load = new LoadMonitor();
   // As many submissions in progress as there are run slots: each keeps at least one busy.
   const submissions = new Limiter(Math.max(1, setup.jobs));
   let stop = false;
@@ -59,7 +62,7 @@ export async function gradeClass(dirs: readonly string[], setup: GradingSetup, h
           submissions.run(async () => {
             if (stop) return undefined;
             if (k === 0) hooks.started(dir);
-            const result = await gradeFolder(dir, { ...setup, seed, limiter: runs });
+            const result = await gradeFolder(dir, { ...setup, seed, limiter: runs, load });
             if (k === 0 && !stop) {
               first.push(result);
               hooks.finished(dir, result);
@@ -71,7 +74,7 @@ export async function gradeClass(dirs: readonly string[], setup: GradingSetup, h
       if (!stop) all.push(results.filter((r): r is GradeResult => r !== undefined));
     }
   })();
-  const interrupted = await Promise.race([grading.then(() => false), hooks.interrupted.then(() => true)]);
+  const interrupted = await Promise.race([grading.then(() => false), hooks.interrupted.then(() => true)]).finally(() => load.stop());
   return { results: first, runs: all, interrupted };
 }
 

@@ -66,20 +66,26 @@ async function main(): Promise<void> {
   }
   const [cmd, ...args] = spec.command;
   if (!cmd) fail('empty command');
+  // The channel does not keep a child alive by itself: hold it until "started" is written, and
+  // end with the client only after that (a client that ends at once, a syntax error, would
+  // otherwise end us before the message left, and its run would look like a setup failure).
+  process.channel?.ref();
   const child = spawn(cmd, args, { stdio: 'inherit', env });
   child.once('error', (e) => fail(`cannot start ${cmd}: ${e.message}`));
-  child.once('spawn', () => {
-    process.send!({ type: 'started', pid: child.pid });
-    process.disconnect();
-  });
-  child.once('exit', (code, signal) => {
+  const told = new Promise<void>((resolve) => child.once('spawn', () => {
+    process.send!({ type: 'started', pid: child.pid }, undefined, {}, () => {
+      process.disconnect();
+      resolve();
+    });
+  }));
+  child.once('exit', (code, signal) => void told.then(() => {
     if (signal) {
       // End the way the client ended, so the grader sees its signal.
       process.removeAllListeners();
       process.kill(process.pid, signal);
     }
     process.exit(code ?? 1);
-  });
+  }));
   // A signal for us is for the client.
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, () => child.kill(s));
 }

@@ -6,9 +6,11 @@
 // network and files, but not its processes, as another uid.
 
 import { randomInt } from 'node:crypto';
+import { once } from 'node:events';
 import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.js';
 import { listProcesses } from '../proc/procfs.js';
@@ -23,6 +25,9 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AGENT_DIR = join(PACKAGE_ROOT, 'agent');
 /** dist/sandbox: holds the compiled init.mjs (also when this module runs from src/, as under vitest). */
 const INIT_DIR = join(PACKAGE_ROOT, 'dist', 'sandbox');
+
+/** How long a companion may take to finish once told to stop (SIGTERM), before it is killed. */
+const COMPANION_DRAIN_MS = 2000;
 
 /** Options of SandboxRun.spawn(). */
 export interface SpawnInSandbox {
@@ -46,6 +51,8 @@ export interface SpawnInSandbox {
    */
   companions?: string[][];
   ready?: () => Promise<void>;
+  /** Told the pid as soon as the process exists (before the sandbox has started the command): for the load monitor. */
+  onStart?: (pid: number) => void;
 }
 
 /** One run's context inside a submission's sandbox. */
@@ -190,6 +197,7 @@ export class SandboxRun {
     const spec = { listen: pending.map(({ host, port }) => ({ host, port })), hold: companions.length > 0, command };
     const wrapped = viaInit ? [process.execPath, join(INIT_DIR, 'init.mjs'), JSON.stringify(spec)] : command;
     const proc = await this.start(wrapped, opts, viaInit);
+    opts.onStart?.(proc.pid);
     if (viaInit) await this.initHandshake(proc, pending, companions, opts.ready);
     return proc;
   }
@@ -303,7 +311,9 @@ export class SandboxRun {
           resolve(undefined);
         }
       });
-      void proc.exited.then(() => {
+      void proc.exited.then(async () => {
+        // Its exit may be seen before its last message is read: read the channel to its end first (bounded).
+        if (proc.child.connected) await Promise.race([once(proc.child, 'disconnect'), delay(1000, undefined, { ref: false })]);
         clearTimeout(timer);
         resolve(`the sandbox ended before starting the client: ${proc.stderr().text.trim().split('\n').slice(-3).join(' | ')}`);
       });
@@ -318,7 +328,8 @@ export class SandboxRun {
 
   /** Kill the run's helpers, X server and whatever still runs under its uid; give the uid back; remove the run's files. */
   async dispose(): Promise<void> {
-    await Promise.all(this.companions.map((c) => c.kill(200).catch(() => undefined)));
+    // Told first and given time to finish what they hold (a bridge relays what the client sent last).
+    await Promise.all(this.companions.map((c) => c.kill(COMPANION_DRAIN_MS).catch(() => undefined)));
     for (const srv of this.unixServers) srv.close();
     if (this.uid) {
       await killAllOfUid(this.uid.uid);

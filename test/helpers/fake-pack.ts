@@ -2,9 +2,12 @@
 // client: each check's script is a function the test writes.
 import type { CheckScript, Verdict } from '../../src/check.js';
 import type { TranscriptEntry } from '../../src/fake-server/session.js';
+import { gradeSubmission, type GradeOptions } from '../../src/grade.js';
 import { definePack, type Pack, type PackRun, type RunEnv } from '../../src/pack.js';
-import { defineRubric } from '../../src/rubric.js';
+import { defaultWeights, defineRubric } from '../../src/rubric.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { fakeTable } from './fake-table.js';
+import { scriptedLoad } from './load.js';
 
 /** A run that starts nothing; its stderr and transcript are what the test says. */
 export class FakeRun implements PackRun {
@@ -62,5 +65,32 @@ export function fakePack(
     uiKeys: [],
     reference: '',
     mutants: '',
+  });
+}
+
+/** A sandbox that starts nothing: these packs never launch a client or run a command. */
+const sandbox = {
+  level: 'off',
+  display: undefined,
+  framebuffer: undefined,
+  newRun: async () => ({ workdir: '/srv/work/ann', inside: { workdir: '/srv/work/ann', agentDir: '/srv/agent' }, dispose: async () => undefined }),
+} as unknown as Sandbox;
+
+/** Grade a fake pack with every check, no client and a quiet machine (what `opts` does not say otherwise). */
+export function gradeFake(pack: Pack, opts: Partial<GradeOptions> = {}) {
+  return gradeSubmission({
+    pack,
+    dir: '/srv/submissions/ann',
+    seed: 's1',
+    jobs: 2,
+    checks: fakeRubric.checks.map((c) => c.id),
+    weights: defaultWeights(fakeRubric),
+    timeoutScale: 1,
+    python: { executable: '/usr/bin/python3', version: '3.11.7', tkVersion: '8.6' },
+    sandbox,
+    launcher: () => () => Promise.reject(new Error('no client in these tests')),
+    // Load never decides a verdict unless a test says so (test/rerun.test.ts).
+    load: scriptedLoad(),
+    ...opts,
   });
 }
