@@ -9,8 +9,8 @@
 // Usage: node scripts/bench-js-grade.mjs [runs=5] [timeoutScale=1]
 import { fileURLToPath } from 'node:url';
 import { detectJsClient } from '../dist/js/index.js';
-import { gradeJsClient } from '../dist/js/grade.js';
 import { chat } from '../dist/packs/chat/index.js';
+import { gradeJsClient } from '../dist/submission.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const timeoutScale = Number(process.argv[3] ?? 1);

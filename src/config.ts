@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stripJsonComments from 'strip-json-comments';
 import { z } from 'zod';
+import type { LaunchConfig } from './launcher.js';
 import type { Pack } from './pack.js';
 import { defaultWeights, type Rubric } from './rubric.js';
 import { didYouMean } from './suggest.js';
@@ -80,15 +81,6 @@ export const COURSE_KEYS: readonly string[] = Object.keys(courseSchema.shape);
 
 export type CourseConfig = z.infer<typeof courseSchema>;
 export type SubmissionConfig = z.infer<typeof submissionSchema>;
-
-/** How one submission is launched, after the course's rules were applied. */
-export interface LaunchConfig {
-  command?: string[];
-  entry?: string;
-  ui: Record<string, string>;
-  /** Whether an explicit-probe hello is accepted. */
-  explicitProbe: boolean;
-}
 
 /** A config file that cannot be used; the CLI exits 2 with this message (a submission's own file fails that submission only). */
 export class ConfigError extends Error {

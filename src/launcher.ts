@@ -1,16 +1,49 @@
 // Starts a submission's client for one run, with the probe wired in: under
-// the Tk agent (Python clients, the default), or a course's command. What
-// the client is told (its arguments) is the pack's business; how it is
-// started, watched and killed is the same for every pack.
+// the Tk agent (Python clients, the default), a course's command, or as
+// another kind of client (JavaScript: src/js builds its kind on this one).
+// What the client is told (its arguments) is the pack's business; how it is
+// started, watched and killed is the same for every pack. Also the shape of
+// a static check run in the sandbox (Exec), which the packs and the client
+// kinds below them share.
 
 import { join } from 'node:path';
-import type { LaunchConfig } from './config.js';
-import { jsCrashes } from './js/crashes.js';
-import { nodeClientCommand } from './js/runner.js';
 import type { LineConnection } from './probe/explicit.js';
 import type { AgentLink } from './probe/link.js';
 import { launchClient } from './probe/launch.js';
 import type { SandboxRun } from './sandbox/index.js';
+
+/** How one submission is launched, after the course's rules were applied. */
+export interface LaunchConfig {
+  command?: string[];
+  entry?: string;
+  ui: Record<string, string>;
+  /** Whether an explicit-probe hello is accepted. */
+  explicitProbe: boolean;
+}
+
+/** How a static check's process ended. */
+export interface ExecOutcome {
+  /** False when it did not exit within the limit (it was killed). */
+  exited: boolean;
+  code: number | null;
+  signal: string | null;
+  /** The `result` of its fd-3 report when the nonce matched; undefined when there was none, or not ours. */
+  result: unknown;
+  /** Its fd-3 report said (with our nonce) that it had started the student's code. */
+  started: boolean;
+  stderr: string;
+}
+
+/**
+ * Runs a static check in the run's sandbox, with a time limit. Its verdict
+ * is trusted only as it comes back on fd 3 as JSON `{ nonce, result }`
+ * with the nonce the core wrote on its stdin (read before any student code
+ * runs), never from its stdout: nothing a student's module prints can pose
+ * as it. A `{ nonce, started: true }` line before it says the student's
+ * code was started (so a process that then ends without a result was
+ * ended by that code).
+ */
+export type Exec = (command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number }) => Promise<ExecOutcome>;
 
 /** Tracebacks printed on stderr (each from its header to the exception line). */
 export function stderrTracebacks(stderr: string): string[] {
@@ -65,16 +98,26 @@ export interface LaunchRequest {
 /** Starts the submission's client; the caller owns the result and must kill() it. */
 export type Launcher = (req: LaunchRequest) => Promise<ClientProcess>;
 
+/**
+ * A kind of client other than the default, Python under the Tk agent: the
+ * command that starts it (from the entry and the run's placeholder values,
+ * with the agent's folder as the client sees it) and how its crashes read on
+ * stderr. Such a client has no Tk agent inside: it describes its own GUI.
+ */
+export interface ClientKind {
+  command(agentDir: string, entry: string, vars: Record<string, string>): string[];
+  crashes(stderr: string): string[];
+}
+
+/** Options of makeLauncher(). */
 export interface LauncherOptions {
   python: string;
   launch: LaunchConfig;
   /** The pack's default entry file (e.g. main.py), used when the config names none. */
   entry: string;
   timeoutScale: number;
-  /** 'node': a JavaScript client under agent/run_js_client.mjs (entry is its module; {host} {port} {user} become its url and user). Default 'python'. */
-  runtime?: 'python' | 'node';
-  /** Node options before the runner (e.g. ['--import', 'tsx'] for a TypeScript loader). */
-  nodeOptions?: string[];
+  /** A client of another kind than Python under the Tk agent (a JavaScript client: src/js/runner.ts). */
+  kind?: ClientKind;
   /** Wait this long before each GUI action (a click, typing), so a person can follow (`--headed --slow-mo`). */
   slowMo?: number;
 }
@@ -99,16 +142,15 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
     const all: Record<string, string> = { ...vars, dir: workdir };
     const fill = (s: string) => s.replace(/\{(\w+)\}/g, (m, k: string) => all[k] ?? m);
     const entry = opts.launch.entry ?? opts.entry;
-    const node = opts.runtime === 'node';
     const client = await launchClient({
       dir: run.workdir,
       entry,
       args,
       python: opts.python,
-      command: opts.launch.command?.map(fill) ?? (node ? nodeClientCommand(join(agentDir, 'run_js_client.mjs'), entry, vars, opts.nodeOptions) : undefined),
+      command: opts.launch.command?.map(fill) ?? opts.kind?.command(agentDir, entry, vars),
       outputCapBytes: OUTPUT_CAP,
       helloWithin: 10_000 * opts.timeoutScale,
-      acceptExplicit: opts.launch.explicitProbe || node,
+      acceptExplicit: opts.launch.explicitProbe || opts.kind !== undefined,
       place: {
         runner: join(agentDir, 'run_client.py'),
         listen: () => run.listen('127.0.0.1'),
@@ -137,7 +179,7 @@ export function makeLauncher(opts: LauncherOptions): (run: SandboxRun) => Launch
       stderr: () => client.proc.stderr().text,
       tracebacks() {
         const fromAgent = client.link?.crashes().map((c) => c.text) ?? [];
-        const fromStderr = (node ? jsCrashes : stderrTracebacks)(client.proc.stderr().text);
+        const fromStderr = (opts.kind?.crashes ?? stderrTracebacks)(client.proc.stderr().text);
         return fromAgent.length >= fromStderr.length ? fromAgent : fromStderr;
       },
       kill: () => client.kill(),

@@ -8,7 +8,7 @@ import type { CheckScript, Limits } from './check.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import type { Listener } from './fake-server/transport.js';
 import type { ModuleInspector } from './js/inspect.js';
-import type { Launcher } from './launcher.js';
+import type { Exec, Launcher } from './launcher.js';
 import type { SharedFacts } from './limiter.js';
 import type { Rng } from './random.js';
 import type { Rubric } from './rubric.js';
@@ -28,16 +28,8 @@ export interface RunEnv {
   listen(host: string, port?: number): Promise<Listener>;
   /** A Unix socket of ours that companions (LaunchRequest) reach at `inside`. */
   unixListen(name: string): Promise<{ inside: string; server: import('node:net').Server }>;
-  /**
-   * Run a static check in the run's sandbox, with a time limit. Its verdict
-   * is trusted only as it comes back on fd 3 as JSON `{ nonce, result }`
-   * with the nonce the core wrote on its stdin (read before any student code
-   * runs), never from its stdout: nothing a student's module prints can pose
-   * as it. A `{ nonce, started: true }` line before it says the student's
-   * code was started (so a process that then ends without a result was
-   * ended by that code).
-   */
-  exec(command: (paths: { agentDir: string; workdir: string }) => string[], opts: { within: number }): Promise<ExecOutcome>;
+  /** Run a static check in the run's sandbox, with a time limit; its verdict is trusted only with the core's nonce (see Exec). */
+  exec: Exec;
   /** Facts the runs of this submission share (see SharedFacts). */
   shared: SharedFacts;
   /** Widget paths a config names, where the GUI departs from the conventions (keys are the pack's `uiKeys`). */
@@ -46,19 +38,6 @@ export interface RunEnv {
   onWire?: (entry: TranscriptEntry) => void;
   /** Static checks in the client's own runtime when it is not the pack's default (a JS client: src/js). */
   inspector?: ModuleInspector;
-}
-
-/** How a static check's process ended. */
-export interface ExecOutcome {
-  /** False when it did not exit within the limit (it was killed). */
-  exited: boolean;
-  code: number | null;
-  signal: string | null;
-  /** The `result` of its fd-3 report when the nonce matched; undefined when there was none, or not ours. */
-  result: unknown;
-  /** Its fd-3 report said (with our nonce) that it had started the student's code. */
-  started: boolean;
-  stderr: string;
 }
 
 /** The core's view of one run of a pack: a client session (or none, for static checks) that checks share. */

@@ -13,12 +13,13 @@ import { ConfigError, checkAgainstPack, launchFor, loadSubmissionConfig, weights
 import type { PythonInfo } from './env/index.js';
 import type { TranscriptEntry } from './fake-server/session.js';
 import { gradeSubmission, rubricInfo, selectChecks } from './grade.js';
-import { detectJsClient, jsRuntime, type JsClient } from './js/index.js';
+import { detectJsClient, jsRuntime, type JsClient, type JsMode } from './js/index.js';
 import { makeLauncher } from './launcher.js';
 import type { Limiter } from './limiter.js';
 import type { LoadWatch } from './load/monitor.js';
 import type { Pack } from './pack.js';
 import { PACKS, detectPack } from './packs/index.js';
+import { newSeed } from './random.js';
 import { invalidConfig, invalidPackage, missingEntry, syntaxError, type Problem } from './preflight.js';
 import { byCode, SCHEMA_VERSION, type CheckResult, type GradeResult, type HarnessError } from './results.js';
 import { score } from './rubric.js';
@@ -228,4 +229,40 @@ export function unmeasured(dir: string, pack: Pack, setup: Pick<GradingSetup, 's
     errors,
     logs: [],
   };
+}
+
+/** Options of gradeJsClient(): a JavaScript client graded with no Python, display or CLI in between (`chatgrade/vitest`, the benchmark, the tests). */
+export interface GradeJsOptions {
+  pack: Pack;
+  /** Default 'in-process'. */
+  mode?: JsMode;
+  seed?: string;
+  /** Check-id globs; default every check. */
+  only?: string[];
+  timeoutScale?: number;
+  /** Runs at once; default 2. */
+  jobs?: number;
+  /** The sandbox of process mode; default 'auto'. */
+  sandbox?: SandboxMode;
+  /** The course's sandbox limits (e.g. more memory for a TypeScript loader). */
+  limits?: CourseConfig['limits'];
+}
+
+/** No Python is involved in grading a JavaScript client. */
+const NO_PYTHON: PythonInfo = { executable: '', candidate: '', version: '', tkVersion: '', tclPatchLevel: '', prefixes: [] };
+
+/** Grade one JavaScript client against a pack (in-process unless told otherwise). */
+export function gradeJsClient(client: JsClient, opts: GradeJsOptions): Promise<GradeResult> {
+  return gradeFolder(client.dir, {
+    course: { jsClients: opts.mode ?? 'in-process', ...(opts.limits ? { limits: opts.limits } : {}) },
+    pack: opts.pack,
+    only: opts.only ?? [],
+    exclude: [],
+    seed: opts.seed ?? newSeed(),
+    jobs: opts.jobs ?? 2,
+    timeoutScale: opts.timeoutScale ?? 1,
+    python: NO_PYTHON,
+    sandbox: opts.sandbox ?? 'auto',
+    js: client,
+  });
 }

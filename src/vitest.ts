@@ -11,10 +11,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, test } from 'vitest';
 import { selectChecks } from './grade.js';
-import { gradeJsClient } from './js/grade.js';
 import type { JsClient } from './js/detect.js';
 import { PACKS, detectPack } from './packs/index.js';
 import type { CheckResult, GradeResult } from './results.js';
+import { gradeJsClient } from './submission.js';
 
 /** Options of rubric(). */
 export interface RubricOptions {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, type Io } from '../src/cli/main.js';
+import type { Io } from '../src/cli/io.js';
+import { run } from '../src/cli/main.js';
 import { chat } from '../src/packs/chat/index.js';
 
 const STATIC = 'structure.main.*,structure.modularity.*';

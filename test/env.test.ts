@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { acquireDisplay, findPython } from '../src/env/index.js';
-import { doctor } from '../src/probe/doctor.js';
+import { doctor } from '../src/cli/doctor.js';
 import { readStat } from '../src/proc/procfs.js';
 
 describe('findPython', () => {

@@ -2,7 +2,7 @@
 // an action produced nothing, what was on screen when no conversation window
 // was found, and traceback summaries that end at the student's code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tracebackSummary } from '../src/packs/chat/scenarios/structure.js';
+import { tracebackSummary } from '../src/packs/chat/scenarios/traceback.js';
 import { startGrader, type Grader } from './helpers/grading.js';
 import { checkOf as check } from './helpers/results.js';
 import { removeVariants, variant } from './helpers/variant.js';

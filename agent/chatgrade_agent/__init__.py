@@ -6,6 +6,7 @@ when the grader asks (select, type, invoke, press a key, close a window,
 answer a messagebox). Standard library only.
 
 - core.py: the Agent (connection, roots, change tracking, command dispatch)
+- base.py: the Agent as the other modules know it (AgentLike), and CommandError
 - patches.py: crash hooks, the tkinter import hook and patches, the tkapp proxy
 - dialogs.py: messagebox/simpledialog questions as pseudo windows
 - commands.py: the grader's commands, done the way a person would
@@ -22,8 +23,8 @@ import os
 import sys
 from typing import Optional
 
+from .base import CommandError
 from .core import Agent
-from .dialogs import CommandError
 from .patches import install_hooks
 
 __all__ = ['Agent', 'CommandError', 'install']

@@ -7,27 +7,24 @@ Selecting lives in selection.py.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from . import dialogs
-from .dialogs import CommandError
+from .base import AgentLike, CommandError
 from .selection import cmd_select
 from .tkutil import (BUTTONISH, ENTRYISH, TTK_STATEFUL, centre, item_box, menu_labels,
                      posted_menus, refuse_disabled, tree_items, unpost)
 
-if TYPE_CHECKING:
-    from .core import Agent
 
-
-def cmd_sync(agent: 'Agent', message: dict) -> None:
+def cmd_sync(agent: AgentLike, message: dict) -> None:
     agent.dirty = True
 
 
-def cmd_snapshot(agent: 'Agent', message: dict) -> None:
+def cmd_snapshot(agent: AgentLike, message: dict) -> None:
     agent.force_tree = True
 
 
-def cmd_set_text(agent: 'Agent', message: dict) -> None:
+def cmd_set_text(agent: AgentLike, message: dict) -> None:
     path = str(message['path'])
     text = str(message['text'])
     if path.startswith('dialog#'):
@@ -60,7 +57,7 @@ def cmd_set_text(agent: 'Agent', message: dict) -> None:
         raise CommandError(f'{path} did not take the typed text (it shows {shown[:60]!r})')
 
 
-def cmd_invoke(agent: 'Agent', message: dict) -> Any:
+def cmd_invoke(agent: AgentLike, message: dict) -> Any:
     path = str(message['path'])
     if path.startswith('dialog#'):
         dialog, part = dialogs.lookup(agent, path)
@@ -84,7 +81,7 @@ def cmd_invoke(agent: 'Agent', message: dict) -> Any:
     return {'clicked': True}
 
 
-def cmd_key(agent: 'Agent', message: dict) -> None:
+def cmd_key(agent: AgentLike, message: dict) -> None:
     path = str(message['path'])
     keysym = str(message['keysym'])
     if path.startswith('dialog#'):
@@ -113,7 +110,7 @@ def cmd_key(agent: 'Agent', message: dict) -> None:
 _MODIFIERS = {'Shift': 1, 'Control': 4, 'Alt': 8}
 
 
-def cmd_double_click(agent: 'Agent', message: dict) -> None:
+def cmd_double_click(agent: AgentLike, message: dict) -> None:
     path = str(message['path'])
     index = message.get('index')
     raw, path, cls = agent.target(path)
@@ -139,7 +136,7 @@ def cmd_double_click(agent: 'Agent', message: dict) -> None:
     agent.dirty = True
 
 
-def cmd_context_menu(agent: 'Agent', message: dict) -> Any:
+def cmd_context_menu(agent: AgentLike, message: dict) -> Any:
     """Right-click an item of a list (or a line of a Text, or the widget) and
     say which menus that posted, with their entries."""
     path = str(message['path'])
@@ -161,7 +158,7 @@ def cmd_context_menu(agent: 'Agent', message: dict) -> Any:
     return {'menus': menus}
 
 
-def cmd_menu_invoke(agent: 'Agent', message: dict) -> None:
+def cmd_menu_invoke(agent: AgentLike, message: dict) -> None:
     """Choose an entry of a posted menu as a release over it does: unpost, then
     invoke. Without a label, only take the menu down (a person pressing Escape)."""
     raw, menu, cls = agent.target(str(message['path']))
@@ -181,7 +178,7 @@ def cmd_menu_invoke(agent: 'Agent', message: dict) -> None:
     raw.call(menu, 'invoke', index)
 
 
-def cmd_set_value(agent: 'Agent', message: dict) -> None:
+def cmd_set_value(agent: AgentLike, message: dict) -> None:
     path = str(message['path'])
     value = str(message['value'])
     raw, path, cls = agent.target(path)
@@ -208,7 +205,7 @@ def cmd_set_value(agent: 'Agent', message: dict) -> None:
     agent.dirty = True
 
 
-def cmd_show(agent: 'Agent', message: dict) -> None:
+def cmd_show(agent: AgentLike, message: dict) -> None:
     """Bring a notebook tab to the front, as clicking its label does."""
     raw, notebook, cls = agent.target(str(message['path']))
     if cls != 'TNotebook':
@@ -225,7 +222,7 @@ def cmd_show(agent: 'Agent', message: dict) -> None:
     agent.dirty = True
 
 
-def cmd_close(agent: 'Agent', message: dict) -> Any:
+def cmd_close(agent: AgentLike, message: dict) -> Any:
     window = str(message.get('window', message.get('path', '')))
     if window.startswith('dialog#'):
         dialog, _ = dialogs.lookup(agent, window)
@@ -244,7 +241,7 @@ def cmd_close(agent: 'Agent', message: dict) -> Any:
     return {'handler': False}
 
 
-COMMANDS: dict[str, Callable[['Agent', dict], Any]] = {
+COMMANDS: dict[str, Callable[[AgentLike, dict], Any]] = {
     'sync': cmd_sync,
     'snapshot': cmd_snapshot,
     'select': cmd_select,

@@ -21,8 +21,9 @@ from collections import deque
 from typing import Any, Optional
 
 from . import dialogs
+from .base import CommandError
 from .commands import COMMANDS
-from .dialogs import CommandError, Dialog
+from .dialogs import Dialog
 from .patches import TkProxy
 from .snapshot import snapshot
 from .tkutil import Mouse, alive

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import _thread
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
-if TYPE_CHECKING:
-    from .core import Agent
+from .base import AgentLike, CommandError
 
 # Answers of each messagebox type, in the order its buttons show.
 MESSAGE_BUTTONS = {
@@ -27,10 +26,6 @@ MESSAGE_BUTTONS = {
     'retrycancel': [('retry', 'Retry'), ('cancel', 'Cancel')],
     'abortretryignore': [('abort', 'Abort'), ('retry', 'Retry'), ('ignore', 'Ignore')],
 }
-
-
-class CommandError(Exception):
-    """A grader command that cannot be carried out (reported as ok:false)."""
 
 
 class Dialog:
@@ -68,7 +63,7 @@ class Dialog:
         return out
 
 
-def show(agent: 'Agent', title: str, text: str, buttons: list[tuple[str, str]], close: str,
+def show(agent: AgentLike, title: str, text: str, buttons: list[tuple[str, str]], close: str,
          entry: Optional[str] = None,
          parse: Optional[Callable[[str], Any]] = None) -> tuple[str, str]:
     """Show a pseudo dialog and block until it is answered; (answer, entry text)."""
@@ -115,7 +110,7 @@ def show(agent: 'Agent', title: str, text: str, buttons: list[tuple[str, str]], 
     return dialog.answer or close, dialog.entry or ''
 
 
-def answer(agent: 'Agent', dialog: Dialog, choice: str) -> None:
+def answer(agent: AgentLike, dialog: Dialog, choice: str) -> None:
     """Answer a dialog; an unparsable simpledialog entry raises CommandError and keeps it open."""
     if choice != dialog.close_answer and choice == 'ok' and dialog.parse is not None:
         dialog.parse(dialog.entry or '')
@@ -131,7 +126,7 @@ def answer(agent: 'Agent', dialog: Dialog, choice: str) -> None:
             pass  # its interpreter is gone: the wait loop ends on `done`
 
 
-def close_all(agent: 'Agent', raw: Any = None) -> None:
+def close_all(agent: AgentLike, raw: Any = None) -> None:
     """Give open dialogs their close answer: those over `raw`, or all of them."""
     for dialog in list(agent.dialogs.values()):
         if raw is None or dialog.raw is raw:
@@ -141,7 +136,7 @@ def close_all(agent: 'Agent', raw: Any = None) -> None:
                 pass
 
 
-def lookup(agent: 'Agent', path: str) -> tuple[Dialog, str]:
+def lookup(agent: AgentLike, path: str) -> tuple[Dialog, str]:
     """The dialog a `dialog#N[.part]` path names, and the part."""
     base, _, part = path.partition('.')
     dialog = agent.dialogs.get(base)

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from . import dialogs, tracebacks
-from .dialogs import CommandError
+from .base import AgentLike, CommandError
 from .snapshot import remember_image
-
-if TYPE_CHECKING:
-    from .core import Agent
 
 # Tcl commands and widget subcommands that never change what is shown.
 _QUIET_COMMANDS = frozenset({
@@ -36,7 +33,7 @@ _QUIET_SUBCOMMANDS = frozenset({
 })
 
 
-def install_hooks(agent: 'Agent') -> None:
+def install_hooks(agent: AgentLike) -> None:
     """Install the crash hooks, patch what is imported already and watch imports."""
     _install_crash_hooks(agent)
     for name, patch in _patches(agent).items():
@@ -45,7 +42,7 @@ def install_hooks(agent: 'Agent') -> None:
     sys.meta_path.insert(0, _ImportHook(agent))
 
 
-def _install_crash_hooks(agent: 'Agent') -> None:
+def _install_crash_hooks(agent: AgentLike) -> None:
     previous_sys = sys.excepthook
 
     def excepthook(etype: Any, value: Any, tb: Any) -> None:
@@ -69,7 +66,7 @@ def _install_crash_hooks(agent: 'Agent') -> None:
 class _PatchingLoader:
     """Runs the real loader, then patches the fresh module."""
 
-    def __init__(self, loader: Any, patch: Callable[[Any], None], agent: 'Agent') -> None:
+    def __init__(self, loader: Any, patch: Callable[[Any], None], agent: AgentLike) -> None:
         self._loader = loader
         self._patch = patch
         self._agent = agent
@@ -91,7 +88,7 @@ class _PatchingLoader:
 class _ImportHook:
     """A meta-path finder that patches tkinter modules as they are imported."""
 
-    def __init__(self, agent: 'Agent') -> None:
+    def __init__(self, agent: AgentLike) -> None:
         self._patches = _patches(agent)
         self._agent = agent
 
@@ -110,7 +107,7 @@ class _ImportHook:
         return None
 
 
-def _patches(agent: 'Agent') -> dict[str, Callable[[Any], None]]:
+def _patches(agent: AgentLike) -> dict[str, Callable[[Any], None]]:
     return {
         'tkinter': lambda module: _patch_tkinter(agent, module),
         'tkinter.messagebox': lambda module: _patch_messagebox(agent, module),
@@ -118,7 +115,7 @@ def _patches(agent: 'Agent') -> dict[str, Callable[[Any], None]]:
     }
 
 
-def _patch_tkinter(agent: 'Agent', module: Any) -> None:
+def _patch_tkinter(agent: AgentLike, module: Any) -> None:
     if getattr(module, '_chatgrade_patched', False):
         return
     module._chatgrade_patched = True
@@ -186,7 +183,7 @@ def _patch_tkinter(agent: 'Agent', module: Any) -> None:
             setattr(module.PhotoImage, method, _inheriting(original, agent))
 
 
-def _inheriting(original: Callable[..., Any], agent: 'Agent') -> Callable[..., Any]:
+def _inheriting(original: Callable[..., Any], agent: AgentLike) -> Callable[..., Any]:
     def method(self: Any, *args: Any, **kw: Any) -> Any:
         result = original(self, *args, **kw)
         sha = agent.image_sha.get(self.name)
@@ -199,7 +196,7 @@ def _inheriting(original: Callable[..., Any], agent: 'Agent') -> Callable[..., A
     return method
 
 
-def _patch_messagebox(agent: 'Agent', module: Any) -> None:
+def _patch_messagebox(agent: AgentLike, module: Any) -> None:
     def show(self: Any, **options: Any) -> str:
         for key, value in options.items():
             self.options[key] = value
@@ -217,7 +214,7 @@ def _patch_messagebox(agent: 'Agent', module: Any) -> None:
     module.Message.show = show
 
 
-def _patch_simpledialog(agent: 'Agent', module: Any) -> None:
+def _patch_simpledialog(agent: AgentLike, module: Any) -> None:
     def make(convert: Callable[[str], Any], what: str) -> Callable[..., Any]:
         def ask(title: str, prompt: str, **kw: Any) -> Any:
             initial = kw.get('initialvalue')
@@ -249,7 +246,7 @@ def _patch_simpledialog(agent: 'Agent', module: Any) -> None:
 class TkProxy:
     """Stands in for a root's tkapp: forwards everything, notices changes."""
 
-    def __init__(self, raw: Any, agent: 'Agent') -> None:
+    def __init__(self, raw: Any, agent: AgentLike) -> None:
         self._raw = raw
         self._agent = agent
 

@@ -10,16 +10,13 @@ give the selection asked for, it is set directly and the reply says so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .dialogs import CommandError
+from .base import AgentLike, CommandError
 from .tkutil import centre, item_box, refuse_disabled, tree_items
 
-if TYPE_CHECKING:
-    from .core import Agent
 
-
-def cmd_select(agent: 'Agent', message: dict) -> Any:
+def cmd_select(agent: AgentLike, message: dict) -> Any:
     """Select exactly `indices` of a Listbox, Treeview or Text (lines)."""
     path = str(message['path'])
     indices = [int(i) for i in message.get('indices', [])]
@@ -36,7 +33,7 @@ def cmd_select(agent: 'Agent', message: dict) -> Any:
     raise CommandError(f'{path} is a {cls}, not a Listbox, Treeview or Text')
 
 
-def _select_listbox(agent: 'Agent', raw: Any, path: str, indices: list[int]) -> Any:
+def _select_listbox(agent: AgentLike, raw: Any, path: str, indices: list[int]) -> Any:
     mode = str(raw.call(path, 'cget', '-selectmode'))
     if len(indices) > 1 and mode in ('single', 'browse'):
         raise CommandError(f'{path} lets one item be selected at a time (selectmode {mode})')
@@ -66,7 +63,7 @@ def _select_listbox(agent: 'Agent', raw: Any, path: str, indices: list[int]) -> 
     return {'clicked': len(clicks), 'set': True}
 
 
-def _select_treeview(agent: 'Agent', raw: Any, path: str, indices: list[int]) -> Any:
+def _select_treeview(agent: AgentLike, raw: Any, path: str, indices: list[int]) -> Any:
     mode = str(raw.call(path, 'cget', '-selectmode'))
     items = tree_items(raw, path)
     for i in indices:
@@ -95,7 +92,7 @@ def _select_treeview(agent: 'Agent', raw: Any, path: str, indices: list[int]) ->
     return {'clicked': len(clicks), 'set': True}
 
 
-def _select_lines(agent: 'Agent', raw: Any, path: str, indices: list[int]) -> Any:
+def _select_lines(agent: AgentLike, raw: Any, path: str, indices: list[int]) -> Any:
     """Drag over whole lines of a Text (read-only or not): one contiguous range."""
     if not indices:
         raw.call(path, 'tag', 'remove', 'sel', '1.0', 'end')

@@ -8,13 +8,11 @@ bytes they were built from, notebook tabs. Pseudo dialogs come last.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
+from .base import AgentLike
 from .tkutil import (BUTTONISH, ENTRYISH, TTK_STATEFUL, alive, getvar, image_bytes, menu_labels,
                      sha256_hex, tree_items)
-
-if TYPE_CHECKING:
-    from .core import Agent
 
 _LABELISH = frozenset({
     'Label', 'TLabel', 'Message', 'Menubutton', 'TMenubutton',
@@ -33,7 +31,7 @@ _CLASSIC_STATEFUL = frozenset({
 })
 
 
-def snapshot(agent: 'Agent') -> list[dict]:
+def snapshot(agent: AgentLike) -> list[dict]:
     """Every live widget (and pseudo dialog) as a record, in tree order."""
     out: list[dict] = []
     live = []
@@ -48,7 +46,7 @@ def snapshot(agent: 'Agent') -> list[dict]:
     return out
 
 
-def _walk(agent: 'Agent', widget: Any, raw: Any, out: list, root: Any, prefix: str,
+def _walk(agent: AgentLike, widget: Any, raw: Any, out: list, root: Any, prefix: str,
           parent: Optional[str], window: str) -> None:
     path = widget._w
     name = prefix + path
@@ -109,7 +107,7 @@ def _describe_window(raw: Any, path: str, record: dict, root: Any) -> None:
     record['hasDeleteHandler'] = bool(handler) and handler != default
 
 
-def _describe(agent: 'Agent', raw: Any, path: str, cls: str, record: dict, prefix: str) -> None:
+def _describe(agent: AgentLike, raw: Any, path: str, cls: str, record: dict, prefix: str) -> None:
     if cls in _LABELISH:
         record['text'] = str(raw.call(path, 'cget', '-text'))
         image = () if cls in _NO_IMAGE else raw.splitlist(raw.call(path, 'cget', '-image'))
@@ -192,7 +190,7 @@ def _describe_choice(raw: Any, path: str, cls: str, record: dict) -> None:
         record['selected'] = current is not None and current == on
 
 
-def _describe_canvas(agent: 'Agent', raw: Any, path: str, record: dict) -> None:
+def _describe_canvas(agent: AgentLike, raw: Any, path: str, record: dict) -> None:
     images = []
     texts = []
     for item in raw.splitlist(raw.call(path, 'find', 'all')):
@@ -210,7 +208,7 @@ def _describe_canvas(agent: 'Agent', raw: Any, path: str, record: dict) -> None:
         record['items'] = texts
 
 
-def _row_images(agent: 'Agent', raw: Any, path: str, item: str) -> list[dict]:
+def _row_images(agent: AgentLike, raw: Any, path: str, item: str) -> list[dict]:
     """A Treeview row's icon: its own -image, else the image of one of its tags."""
     values = [raw.call(path, 'item', item, '-image')]
     for tag in raw.splitlist(raw.call(path, 'item', item, '-tags')):
@@ -223,7 +221,7 @@ def _row_images(agent: 'Agent', raw: Any, path: str, item: str) -> list[dict]:
     return []
 
 
-def _text_images(agent: 'Agent', raw: Any, path: str) -> list[dict]:
+def _text_images(agent: AgentLike, raw: Any, path: str) -> list[dict]:
     images = []
     dump = raw.splitlist(raw.call(path, 'dump', '-image', '1.0', 'end'))
     for i in range(0, len(dump) - 2, 3):
@@ -234,7 +232,7 @@ def _text_images(agent: 'Agent', raw: Any, path: str) -> list[dict]:
     return images
 
 
-def image_info(agent: 'Agent', raw: Any, name: str) -> Optional[dict]:
+def image_info(agent: AgentLike, raw: Any, name: str) -> Optional[dict]:
     """An image's record: name, type, size and, when known, the sha256 of its source."""
     try:
         kind = str(raw.call('image', 'type', name))
@@ -251,7 +249,7 @@ def image_info(agent: 'Agent', raw: Any, name: str) -> Optional[dict]:
     return info
 
 
-def remember_image(agent: 'Agent', name: str, options: dict, keep: bool = False) -> None:
+def remember_image(agent: AgentLike, name: str, options: dict, keep: bool = False) -> None:
     """Remember the sha256 of the bytes an image was made from (data= or file=)."""
     data = options.get('data')
     source: Optional[bytes] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import binascii
 from typing import Any, Optional
 
-from .dialogs import CommandError
+from .base import CommandError
 
 try:
     from _sha256 import sha256 as _sha256_new  # type: ignore[import-not-found]

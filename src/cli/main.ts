@@ -3,23 +3,9 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { gradeCommand, listFor, type GradeCliOptions } from './grade.js';
+import type { Io } from './io.js';
 import { PACKS, packById } from '../packs/index.js';
 import { VERSION } from '../version.js';
-
-/** Streams and exit, replaceable so the CLI can be tested in-process. */
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether stdout is a terminal. */
-  isTTY: boolean;
-  env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks to stop (Ctrl-C); used by long-running commands. */
-  interrupted: Promise<void>;
-  /** Terminal columns of stdout, when it is a terminal. */
-  columns?: number;
-  /** The real stderr, when it is a terminal (the live progress view of a class draws there). */
-  stderrTTY?: NodeJS.WriteStream;
-}
 
 /**
  * Colour, one rule for every output and every caller: off with --no-color;
@@ -157,7 +143,7 @@ export function buildProgram(io: Io): { program: Command; exitCode: () => number
     .description('check this machine: Node, a Python with tkinter, a display or Xvfb, the sandbox level and why, the probe agent')
     .option('--fix', 'install missing system packages with apt-get (as root; CHATGRADE_NO_INSTALL=1 forbids it)')
     .action(async (opts: { fix?: boolean }) => {
-      const { doctor } = await import('../probe/doctor.js');
+      const { doctor } = await import('./doctor.js');
       const checks = await doctor({ env: io.env, fix: opts.fix, log: (line) => io.stderr(`${line}\n`) });
       for (const c of checks) io.stdout(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}\n`);
       code = checks.every((c) => c.ok) ? 0 : 2;

@@ -8,7 +8,7 @@ import { CLASS_FILE, renderClassSummary, type NotGraded } from '../reporters/ind
 import { SCHEMA_VERSION, type GradeResult } from '../results.js';
 import { parseRoster, parseRosterColumns, RosterError, type Roster } from '../roster.js';
 import { writeClass } from './output.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** Read every shard's class.json; the same submission twice (a shard re-run) keeps the last one given. */
 export function readShards(dirs: readonly string[]): { results: GradeResult[]; folders: Map<GradeResult, string>; notGraded: NotGraded[]; problems: string[] } {

@@ -9,8 +9,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { findXvfb } from './display.js';
-import { EnvError, findPython } from './python.js';
-import { SYSTEM_PYTHON } from '../sandbox/seccomp.js';
+import { EnvError, SYSTEM_PYTHON, findPython } from './python.js';
 
 /** A system package chatgrade may need, by its Debian/Ubuntu name. */
 export type SystemPackage = 'xvfb' | 'bubblewrap' | 'python3-tk' | 'python3-seccomp';

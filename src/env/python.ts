@@ -15,6 +15,9 @@ export class EnvError extends Error {
   }
 }
 
+/** The system Python that python3-seccomp installs into (it compiles the sandbox's seccomp filter, src/sandbox/seccomp.ts). */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
 /** A Python interpreter known to import tkinter. */
 export interface PythonInfo {
   /** The real interpreter (sys.executable). */

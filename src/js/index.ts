@@ -9,6 +9,7 @@ import type { SandboxRun } from '../sandbox/index.js';
 import type { JsClient } from './detect.js';
 import { inProcessClients } from './inprocess.js';
 import { processInspector, workerInspector, type ModuleInspector } from './inspect.js';
+import { nodeClientKind } from './runner.js';
 
 export { detectJsClient, JsClientError, type JsClient } from './detect.js';
 export type { ImportReport, ModuleInspector, SourceHit } from './inspect.js';
@@ -45,8 +46,7 @@ export function jsRuntime(client: JsClient, opts: { mode: JsMode; timeoutScale: 
       launch: { ui: {}, explicitProbe: true },
       entry: client.entry,
       timeoutScale: opts.timeoutScale,
-      runtime: 'node',
-      nodeOptions,
+      kind: nodeClientKind(nodeOptions),
     }),
     // The sandbox opens the TCP listener in the client's network; WebSocket runs over it.
     listen: async (host, port, run) => {

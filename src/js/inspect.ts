@@ -5,7 +5,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import type { RunEnv } from '../pack.js';
+import type { Exec } from '../launcher.js';
 import { inspectInWorker } from './inprocess.js';
 import { nodeInspectCommand } from './runner.js';
 
@@ -35,7 +35,7 @@ export interface ModuleInspector {
   /** The entry module, relative to the submission folder. */
   readonly entry: string;
   /** Import one module of the submission (relative path) without starting anything; `exec` runs it in the run's sandbox. */
-  importModule(file: string, within: number, exec: RunEnv['exec']): Promise<ImportReport>;
+  importModule(file: string, within: number, exec: Exec): Promise<ImportReport>;
   /** Source files under `dir` (JS and TS, node_modules excluded) that name `identifier` in code, outside comments and strings. */
   filesNaming(dir: string, identifier: string): SourceHit[];
 }

@@ -1,9 +1,12 @@
-// Where the JavaScript side of the agent lives (agent/js/, agent/run_js_client.mjs)
-// and the command line that runs a JS client in its own Node process.
+// Where the JavaScript side of the agent lives (agent/js/, agent/run_js_client.mjs),
+// the command line that runs a JS client in its own Node process, and JS
+// clients as a kind of the launcher's, beside its Python clients.
 
 import { join } from 'node:path';
+import type { ClientKind } from '../launcher.js';
 import { agentDir } from '../probe/launch.js';
 import { wsUrl } from '../fake-server/ws.js';
+import { jsCrashes } from './crashes.js';
 
 /** agent/js/worker.mjs: a JS client (or an import check) in a worker thread. */
 export function jsWorker(): string {
@@ -32,4 +35,12 @@ export function nodeClientCommand(runner: string, entry: string, vars: Record<st
 /** `node [options] RUNNER --inspect FILE`: the import check, in the client's runtime. */
 export function nodeInspectCommand(runner: string, file: string, nodeOptions: string[] = []): string[] {
   return [process.execPath, ...SANDBOX_FLAGS, ...nodeOptions, runner, '--inspect', file];
+}
+
+/** A JS client in its own Node process under agent/run_js_client.mjs: its entry module, with {host} {port} {user} as its url and user. */
+export function nodeClientKind(nodeOptions: string[] = []): ClientKind {
+  return {
+    command: (agentDir, entry, vars) => nodeClientCommand(join(agentDir, 'run_js_client.mjs'), entry, vars, nodeOptions),
+    crashes: jsCrashes,
+  };
 }

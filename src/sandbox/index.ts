@@ -1,5 +1,5 @@
 export { Sandbox, SandboxError, chooseLevel, MAX_SUBMISSION_BYTES, MAX_SUBMISSION_ENTRIES } from './sandbox.js';
-export type { SandboxMode, SandboxOptions } from './sandbox.js';
+export type { SandboxMode, SandboxOptions } from './context.js';
 export { SandboxRun } from './run.js';
 export type { SpawnInSandbox } from './run.js';
 export { SubmissionError } from './copy.js';

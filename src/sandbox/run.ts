@@ -16,7 +16,7 @@ import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.j
 import { listProcesses } from '../proc/procfs.js';
 import { copySubmission } from './copy.js';
 import { insidePaths, observerCommand, sandboxCommand, SUBMISSION_OOM_SCORE_ADJ, type Entry, type HostPaths, type InsidePaths, type SandboxLevel } from './plan.js';
-import type { SandboxContext } from './sandbox.js';
+import type { SandboxContext } from './context.js';
 import { listenNow, SandboxError, type Deferred, deferred } from './support.js';
 import { allocateUid, type UidLease } from './uids.js';
 import type { RunDisplay } from './xserver.js';

@@ -12,8 +12,9 @@ import { findXvfb } from '../env/display.js';
 import { killAllOfUid } from '../proc/index.js';
 import { cgroupSupport, SubmissionCgroup } from './cgroups.js';
 import { copySubmission } from './copy.js';
+import type { SandboxContext, SandboxMode, SandboxOptions } from './context.js';
 import { sandboxCapabilities, type SandboxCapabilities } from './detect.js';
-import { DEFAULT_LIMITS, type SandboxLevel, type SandboxLimits } from './plan.js';
+import { DEFAULT_LIMITS, type SandboxLevel } from './plan.js';
 import { SandboxRun } from './run.js';
 import { seccompFilter } from './seccomp.js';
 import { allocateUid, type UidLease } from './uids.js';
@@ -21,28 +22,6 @@ import { closedToOthers, SandboxError } from './support.js';
 import { XServers } from './xserver.js';
 
 export { SandboxError };
-
-/** What a course asks for: `auto` takes the strongest level the machine allows, `strict` refuses less than full. */
-export type SandboxMode = 'auto' | 'strict' | 'off';
-
-/** Options of Sandbox.open(). */
-export interface SandboxOptions {
-  /** The submission folder (never altered). */
-  dir: string;
-  mode: SandboxMode;
-  limits?: Partial<SandboxLimits>;
-  /** The Python that runs clients and static checks, and the installation folders it needs. */
-  python: { executable: string; prefixes: string[] };
-  /** Give runs an X server for the submission's windows. */
-  display: boolean;
-  /** The grader's environment (DISPLAY for `off`). */
-  env?: NodeJS.ProcessEnv;
-  /** Keep a framebuffer file for screenshots. */
-  screenshots?: boolean;
-  timeoutScale?: number;
-  /** A local X display of the user's (e.g. ":0") to show the client on instead of a private Xvfb (`--headed`). */
-  useDisplay?: string;
-}
 
 /**
  * A submission's CPU weight against its neighbours (the grader, other
@@ -64,29 +43,6 @@ export function chooseLevel(mode: SandboxMode, caps: SandboxCapabilities): { lev
     throw new SandboxError('sandbox.unavailable', `--sandbox strict needs the full sandbox, which this machine does not give: ${caps.missing.join('; ')}`);
   }
   return { level: 'fallback', notes: caps.missing };
-}
-
-/** What a run needs from its submission's sandbox. */
-export interface SandboxContext {
-  level: SandboxLevel;
-  caps: SandboxCapabilities;
-  limits: SandboxLimits;
-  opts: SandboxOptions;
-  root: string;
-  /** The pristine copy (levels other than off). */
-  snapshot: string | undefined;
-  cgroup: SubmissionCgroup | undefined;
-  seccomp: string | undefined;
-  /** The uid of our helpers beside the sandbox (its X servers, its companions). */
-  helperUid: number | undefined;
-  /** The runs' X servers, when runs may open windows and need a server of their own. */
-  xservers: XServers | undefined;
-  /** The grader's own DISPLAY, used at level off (without screenshots). */
-  sharedDisplay: string | undefined;
-  /** The user's display (`--headed`): its Unix socket and a copy of their X cookie are all a run gets of it. */
-  userDisplay?: { display: string; socket: string; cookie: Buffer };
-  env: NodeJS.ProcessEnv;
-  timeoutScale: number;
 }
 
 export class Sandbox {

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SYSTEM_PYTHON } from '../env/python.js';
 
 /** The denied calls and the error each returns. */
 export const SECCOMP_POLICY = {
@@ -61,9 +62,6 @@ for request in p["ioctls"].values():
     f.add_rule(seccomp.ERRNO(errno.EPERM), "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xffffffff, request))
 f.export_bpf(sys.stdout)
 `;
-
-/** The system Python that python3-seccomp installs into. */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 /** The compiled filter in a file of ours (opened per launch and handed to bubblewrap), or why there is none. */
 export type SeccompFilter = { file: string; missing?: undefined } | { file?: undefined; missing: string };

@@ -7,7 +7,7 @@ import { cgroupSupport } from './cgroups.js';
 import { DEFAULT_LIMITS } from './plan.js';
 import { SECCOMP_POLICY, seccompFilter } from './seccomp.js';
 
-/** One line of the doctor's report (the shape of src/probe/doctor.ts's). */
+/** One line of the doctor's report (the shape of src/cli/doctor.ts's). */
 export interface IsolationCheck {
   name: string;
   ok: boolean;

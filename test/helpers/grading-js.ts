@@ -1,8 +1,8 @@
 // Grade a JavaScript client folder in either mode, without Python or a display.
 import { detectJsClient } from '../../src/js/index.js';
-import { gradeJsClient, type GradeJsOptions } from '../../src/js/grade.js';
 import { chat } from '../../src/packs/chat/index.js';
 import type { GradeResult } from '../../src/results.js';
+import { gradeJsClient, type GradeJsOptions } from '../../src/submission.js';
 
 export async function gradeJs(dir: string, opts: Omit<GradeJsOptions, 'pack'> = {}): Promise<GradeResult> {
   const client = detectJsClient(dir);

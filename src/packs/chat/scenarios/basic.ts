@@ -2,7 +2,7 @@
 
 import { describeTolerance, type Tolerance } from '../../../protocol/codec.js';
 import type { SessionRun } from './session-run.js';
-import { tracebackSummary } from './structure.js';
+import { tracebackSummary } from './traceback.js';
 import { fail, pass, unsure, type CheckScript } from '../../../check.js';
 import { actionReview, reviewNote } from './review.js';
 import type { ChatUi } from '../../../probe/ui.js';

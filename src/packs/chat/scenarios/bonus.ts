@@ -4,7 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { sha256, solidPng } from './icon.js';
 import type { SessionRun } from './session-run.js';
-import { tracebackSummary } from './structure.js';
+import { tracebackSummary } from './traceback.js';
 import { fail, pass, unsure, type CheckScript } from '../../../check.js';
 import { actionReview, reviewNote } from './review.js';
 

@@ -15,7 +15,7 @@ import { TkDriver } from '../../../probe/driver.js';
 import { ExplicitDriver } from '../../../probe/explicit.js';
 import type { ChatUi, Driver } from '../../../probe/ui.js';
 import { Names } from '../names.js';
-import { tracebackSummary } from './structure.js';
+import { tracebackSummary } from './traceback.js';
 
 /** A chat client started for one run, seen through its probe as a chat UI. */
 export interface LaunchedClient extends ClientProcess {

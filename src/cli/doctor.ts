@@ -10,7 +10,7 @@ import { closedToOthers } from '../sandbox/support.js';
 import { ensureSystemPackages, isPresent, packagesForGrading } from '../env/install.js';
 import { chooseLevel, sandboxCapabilities } from '../sandbox/index.js';
 import { cgroupCheck, seccompCheck } from '../sandbox/status.js';
-import { agentDir } from './launch.js';
+import { agentDir } from '../probe/launch.js';
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
