@@ -39,8 +39,11 @@ async function start(entry: string, opts: { args?: string[]; known?: string[]; u
   return { client, link, driver };
 }
 
+/** The app's .status label reads `want`; a failure says what it read instead. */
 const statusIs = (link: AgentLink, want: string): Promise<true> =>
-  link.waitForTree((t) => (t.get('.status')?.text === want ? true : undefined), { within: WITHIN, step: `.status to read "${want}"` });
+  link.waitForTree((t) => (t.get('.status')?.text === want ? true : undefined), { within: WITHIN, step: `.status to read "${want}"` }).catch((e: Error) => {
+    throw new Error(`${e.message}; it reads ${JSON.stringify(link.tree().get('.status')?.text)}`);
+  });
 
 describe('quitting', () => {
   it('answers "Really log out?" with Yes and the program ends', async () => {

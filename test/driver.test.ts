@@ -186,6 +186,31 @@ describe('startChat', () => {
     ]);
   });
 
+  it('waits for a list caught between its rebuild and its drawing, and never presses Chat with a box unseen', async () => {
+    // A click empties the list; the new boxes are drawn a moment later (at idle), or never.
+    const rebuild = (drawn: boolean): Reaction => (req, l) => {
+      if (req.cmd !== 'invoke' || !/^\.g?(bob|carol)$/.test(req.path)) return undefined;
+      const old = [...l.widgets.values()].filter((w) => w.cls === 'Checkbutton');
+      const clicked = l.widgets.get(req.path)!;
+      l.diff([], old.map((w) => w.path));
+      if (drawn) setTimeout(() => l.diff(old.map((w) => ({ ...w, path: `.g${w.text}`, selected: w === clicked ? !w.selected : w.selected }))), 0);
+      return undefined;
+    };
+    // carol starts ticked: she is unticked in the list as drawn again.
+    const { link, driver } = setup('checkbuttons', { react: rebuild(true) });
+    await driver.startChat(['bob']);
+    expect(link.commands).toEqual([
+      { cmd: 'invoke', path: '.bob' },
+      { cmd: 'invoke', path: '.gcarol' },
+      { cmd: 'invoke', path: '.chat' },
+    ]);
+    // Never drawn again: the failure says the list is gone, and Chat is not pressed.
+    const gone = setup('checkbuttons', { react: rebuild(false) });
+    const err = await actionError(gone.driver.startChat(['bob']));
+    expect(err.tried).toEqual(["ticked 'bob' (.bob)", "no list of online users in the main window '.'"]);
+    expect(gone.link.commands).toEqual([{ cmd: 'invoke', path: '.bob' }]);
+  });
+
   it('opens the right-click menu of a list without a chat button and chooses its chat item', async () => {
     const menu = { menus: [{ path: '.menu', items: ['Profile', 'Chat with carol', 'Invite selected'] }] };
     const react: Reaction = (req) => (req.cmd === 'context_menu' ? menu : undefined);

@@ -161,6 +161,14 @@ export class TkDriver implements Driver {
         await this.settle();
         return this.analysis();
       },
+      lookUntil: async (ok) => {
+        await this.settle();
+        const now = this.analysis();
+        if (ok(now)) return now;
+        const step = 'the online list to show the users again';
+        await this.waitFor(() => (ok(this.analysis()) ? true : undefined), { within: this.confirmMs, step }).catch(() => undefined);
+        return this.analysis();
+      },
       region: (a, window) => this.region(a, window),
       record: (path) => this.link.tree().get(path),
       showTabOf: (run, a, path) => this.showTabOf(run, a, path),

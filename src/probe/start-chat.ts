@@ -13,6 +13,8 @@ import type { PostedMenu, WidgetRecord } from './widgets.js';
 export interface Screen {
   /** Let the GUI finish drawing, then read it. */
   look(): Promise<Analysis>;
+  /** Read it again as it changes until `ok` holds of what is read, for as long as a change may take to show; then the last read. */
+  lookUntil(ok: (a: Analysis) => boolean): Promise<Analysis>;
   region(a: Analysis, window: string): WidgetRecord[];
   record(path: string): WidgetRecord | undefined;
   showTabOf(run: Attempt, a: Analysis, path: string): Promise<void>;
@@ -79,8 +81,11 @@ export async function startChat(s: Screen, run: Attempt, users: string[]): Promi
   // One widget per user: a list of them may be rebuilt after each click, so each is found anew.
   const cls = view.path;
   if (cls === 'Checkbutton') {
+    const listed = (x: Analysis): boolean => users.every((u) => x.users?.entries.some((e) => e.user === u));
     for (let round = 0; round <= view.entries.length; round++) {
-      a = await s.look();
+      // A list caught between its rebuild and its drawing shows fewer boxes: never take that for "all set".
+      a = await s.lookUntil(listed);
+      if (!listed(a)) entriesOf(run, a, users);
       const wrong = a.users?.entries.find((e) => Boolean(s.record(e.path)?.selected) !== users.includes(e.user));
       if (!wrong) return pressChatOr(s, run, users);
       const want = users.includes(wrong.user);
