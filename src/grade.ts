@@ -79,7 +79,7 @@ const CHECK_DEADLINE_MS = 60_000;
 /** The most times a check that failed while its run was starved is run again. */
 export const MAX_RERUNS = 2;
 /** How long a re-run first waits for the machine to calm (ms, times --timeout-scale). */
-const CALM_WITHIN_MS = 5000;
+const CALM_WITHIN_MS = 2000;
 
 interface RunOutcome {
   results: CheckResult[];
@@ -267,7 +267,10 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       // A failure, or a fault of ours such as a limit of the sandbox's start-up, in a starved run: run it again.
       const why = judged.why ?? (starvedBefore && `an earlier window of the run was starved (${starvedBefore})`);
       if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
-      if (judged.starved) starvedBefore ??= `${check.id}: ${judged.why}`;
+      // What a later check may inherit is the client's lateness (a reply it owed still on its way);
+      // the grader's own delay ends with the window it fell in.
+      const clientSide = judged.starved ? judgeWindow({ ...measured, loopMaxMs: 0, loopTailMs: 0 }) : judged;
+      if (clientSide.starved) starvedBefore ??= `${check.id}: ${clientSide.why}`;
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);

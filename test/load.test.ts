@@ -48,6 +48,15 @@ describe('judgeWindow', () => {
     expect(judgeWindow({ ...brief, client: { ...c, waitMs: 1000, recent: [{ ms: 2000, waitMs: 1000 }] } })).toEqual({ starved: true, why: 'the client waited 1000 ms for a CPU' });
   });
 
+  it('counts the grader\'s delay only where a deadline lies: the window\'s last stretch, when measured', () => {
+    // Held up for 400 ms early in the window, quick at its end: a reply that came in time was read in time.
+    expect(judgeWindow({ ...quiet, loopMaxMs: 400, loopTailMs: 30 })).toEqual({ starved: false });
+    expect(judgeWindow({ ...quiet, loopMaxMs: 400, loopTailMs: STARVATION_LIMITS.loopMs - 1 }).starved).toBe(false);
+    expect(judgeWindow({ ...quiet, loopMaxMs: 400, loopTailMs: 300 })).toEqual({ starved: true, why: "the grader's event loop was held up for 300 ms as the check ended" });
+    // The limiter still sees the whole window's hold.
+    expect(overloaded({ ...quiet, loopMaxMs: 1200, loopTailMs: 0 })).toBe(true);
+  });
+
   it('gives every reason at once', () => {
     const w = { ...quiet, loopMaxMs: 400, client: { waitMs: 1700, cpuMs: 100, stoppedMs: 900 } };
     expect(judgeWindow(w).why).toBe("the client was stopped for 900 ms; the grader's event loop was held up for 400 ms; the client waited 1700 ms for a CPU");

@@ -8,7 +8,7 @@ import { Limiter } from '../src/limiter.js';
 import type { Pack } from '../src/pack.js';
 import type { CheckResult } from '../src/results.js';
 import { FakeRun, fakePack, gradeFake } from './helpers/fake-pack.js';
-import { STARVED, scriptedLoad } from './helpers/load.js';
+import { CLIENT_STARVED, STARVED, scriptedLoad } from './helpers/load.js';
 
 const grade = (pack: Pack, opts: Partial<GradeOptions> = {}) => gradeFake(pack, { jobs: 1, ...opts });
 
@@ -72,12 +72,17 @@ describe('a check that failed in a starved window', () => {
 
   it('is run again when an earlier window of its run was starved (a fixture it shares may be spoilt)', async () => {
     const created: FakeRun[] = [];
-    // Windows 0 and 1 are core.one.a and core.one.b in the first run: a starves, b fails in calm.
-    const r = await grade(fakePack({ 'core.one.b': failsFirst(1) }, { created }), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    // Windows 0 and 1 are core.one.a and core.one.b in the first run: the client starves in a, b fails in calm.
+    const r = await grade(fakePack({ 'core.one.b': failsFirst(1) }, { created }), { load: scriptedLoad((n) => (n === 0 ? CLIENT_STARVED : undefined)) });
     const b = byId(r.checks)['core.one.b']!;
     expect(b.status).toBe('passed');
-    expect(b.load?.reruns?.[0]?.why).toBe("an earlier window of the run was starved (core.one.a: the grader's event loop was held up for 1000 ms)");
+    expect(b.load?.reruns?.[0]?.why).toBe('an earlier window of the run was starved (core.one.a: the client was stopped for 1000 ms)');
     expect(created).toHaveLength(2);
+    // The grader's own delay ends with its window: a later failure in calm stands.
+    const again: FakeRun[] = [];
+    const g = await grade(fakePack({ 'core.one.b': failsFirst(1) }, { created: again }), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    expect(byId(g.checks)['core.one.b']).toMatchObject({ status: 'failed', load: { starved: false } });
+    expect(again).toHaveLength(1);
   });
 
   it('is not run again when it failed in a calm run; a starved pass is not run again either', async () => {
@@ -98,7 +103,7 @@ describe('a check that failed in a starved window', () => {
       return script(run);
     };
     const pack = fakePack({ 'core.one.a': logged('a', failsFirst(1)), 'core.one.b': logged('b', async () => pass()), 'core.two.a': logged('c', failsFirst(1)) });
-    const r = await grade(pack, { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    const r = await grade(pack, { load: scriptedLoad((n) => (n === 0 ? CLIENT_STARVED : undefined)) });
     expect(calls).toEqual(['a', 'b', 'c', 'a', 'c']);
     expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
   });
@@ -109,7 +114,7 @@ describe('a check that failed in a starved window', () => {
       if (calls++ === 0) throw Object.assign(new Error('the sandbox did not start within 10000 ms'), { code: 'sandbox.setupFailed' });
       return pass();
     };
-    const r = await grade(fakePack({ 'core.one.a': startsLate }), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    const r = await grade(fakePack({ 'core.one.a': startsLate }), { load: scriptedLoad((n) => (n === 0 ? CLIENT_STARVED : undefined)) });
     expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
     expect(byId(r.checks)['core.one.b']!.load?.reruns?.[0]).toMatchObject({ actual: 'the sandbox did not start within 10000 ms [sandbox.setupFailed]' });
     expect(r.errors).toEqual([]);

@@ -11,6 +11,14 @@ export interface WindowLoad {
   loopMaxMs: number;
   loopTotalMs: number;
   /**
+   * Its longest delay within the window's last stretch (LOOP_TAIL_MS), where
+   * the deadline of a verdict that failed by waiting lies. Only a delay over
+   * a deadline can turn a reply that came in time into a late one (the timer
+   * runs before the reply is read); one earlier only makes the grader wait
+   * longer. Without it, the whole window's.
+   */
+  loopTailMs?: number;
+  /**
    * The client's processes (none for a JavaScript client in-process):
    * run-queue wait of their main threads, CPU time, time seen stopped, ms;
    * and the wait within the last `ms` of the window (all of it, if shorter),
@@ -51,6 +59,9 @@ export interface StarvationLimits {
   selfShare: number;
 }
 
+/** The stretch at a window's end in which a delay of the grader's counts (see WindowLoad.loopTailMs). */
+export const LOOP_TAIL_MS = 2000;
+
 export const STARVATION_LIMITS: StarvationLimits = { loopMs: 250, clientWaitMs: 250, stoppedMs: 250, memoryFullShare: 0.1, selfShare: 0.5 };
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
@@ -64,7 +75,8 @@ export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION
   if (w.wallMs > 0 && memory >= limits.memoryFullShare * w.wallMs) why.push(`the machine stalled on memory for ${ms(memory)} of ${ms(w.wallMs)}`);
   const selfMade = c !== undefined && w.wallMs > 0 && c.cpuMs >= limits.selfShare * w.cores * w.wallMs;
   if (!selfMade) {
-    if (w.loopMaxMs >= limits.loopMs) why.push(`the grader's event loop was held up for ${ms(w.loopMaxMs)}`);
+    const held = w.loopTailMs ?? w.loopMaxMs;
+    if (held >= limits.loopMs) why.push(`the grader's event loop was held up for ${ms(held)}${w.loopTailMs !== undefined ? ' as the check ended' : ''}`);
     // Without stretches of its own, the window is one.
     for (const r of c?.recent ?? (c ? [{ ms: w.wallMs, waitMs: c.waitMs }] : [])) {
       if (r.waitMs < Math.max(limits.clientWaitMs, r.ms / 2)) continue;
@@ -83,5 +95,6 @@ export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION
  * not to slow the whole class; a stopped client is that client's.
  */
 export function overloaded(w: WindowLoad, limits: StarvationLimits = STARVATION_LIMITS): boolean {
-  return judgeWindow(w, { ...limits, loopMs: Math.max(limits.loopMs, 1000), stoppedMs: Infinity }).starved;
+  const { loopTailMs: _tail, ...whole } = w;
+  return judgeWindow(whole, { ...limits, loopMs: Math.max(limits.loopMs, 1000), stoppedMs: Infinity }).starved;
 }

@@ -14,7 +14,7 @@ import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readSchedstat, readStat } from '../proc/procfs.js';
-import { judgeWindow, type WindowLoad } from './judge.js';
+import { judgeWindow, LOOP_TAIL_MS, type WindowLoad } from './judge.js';
 import { readPressure } from './machine.js';
 import { Series } from './series.js';
 
@@ -287,6 +287,8 @@ export class LoadMonitor implements LoadWatch {
   private measure(from: number, to: number, g: Group | undefined, opts: { recent?: readonly number[]; startup?: number }): WindowLoad {
     let loopMaxMs = 0;
     let loopTotalMs = 0;
+    let loopTailMs = 0;
+    const tail = Math.max(from, to - LOOP_TAIL_MS);
     // A tick now overdue means the loop is held up at this very moment.
     const pending = { at: to, late: to - this.lastTick - TICK_MS };
     // A delay ends when its tick comes: only those that came after the window opened can lie in it.
@@ -295,8 +297,9 @@ export class LoadMonitor implements LoadWatch {
       if (overlap <= 0) continue;
       loopMaxMs = Math.max(loopMaxMs, overlap);
       loopTotalMs += overlap;
+      loopTailMs = Math.max(loopTailMs, Math.min(l.at, to) - Math.max(l.at - l.late, tail));
     }
-    const load: WindowLoad = { wallMs: to - from, loopMaxMs, loopTotalMs, cores: this.cores };
+    const load: WindowLoad = { wallMs: to - from, loopMaxMs, loopTotalMs, loopTailMs, cores: this.cores };
     const m = this.machine.between(from, to);
     if (m) load.pressure = { cpuSomeMs: m[0]!, memorySomeMs: m[1]!, memoryFullMs: m[2]! };
     const c = g?.series.between(from, to);

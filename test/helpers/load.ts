@@ -26,3 +26,6 @@ export function scriptedLoad(script: (n: number) => Partial<WindowLoad> | undefi
 
 /** A window whose grader was held up for a second. */
 export const STARVED: Partial<WindowLoad> = { loopMaxMs: 1000, loopTotalMs: 1000 };
+
+/** A window in which the client was seen stopped for a second (a lateness a later check may inherit). */
+export const CLIENT_STARVED: Partial<WindowLoad> = { client: { waitMs: 0, cpuMs: 0, stoppedMs: 1000 } };
