@@ -18,6 +18,14 @@ export interface CheckScript<R = unknown> {
   run: string;
   /** Order within its run: lower phases first, then declaration order. */
   phase: number;
+  /**
+   * A delay can make it pass: its pass rests on the time between two events
+   * as the grader saw them (a peer not forgotten before two intervals; one
+   * removed soon after its BYE), and a delay of the grader's can move one of
+   * them, so a pass in a starved window is run again too (docs/GRADING.md,
+   * "Load never changes a verdict").
+   */
+  delayCanPass?: boolean;
   script(run: R): Promise<Verdict>;
 }
 

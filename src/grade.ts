@@ -265,12 +265,15 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
         if (verdict.review) result.review = verdict.review;
       }
       // A failure, or a fault of ours such as a limit of the sandbox's start-up, in a starved run: run it again.
-      const why = judged.why ?? (starvedBefore && `an earlier window of the run was starved (${starvedBefore})`);
+      // Over the whole window: what a later check inherits (a fixture computed here, a reply still
+      // owed), and what may have made an event that came too soon look in time.
+      const whole = judgeWindow({ ...measured, loopTailMs: undefined });
+      const before = starvedBefore && `an earlier window of the run was starved (${starvedBefore})`;
+      const why = judged.why ?? before;
       if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
-      // What a later check may inherit is the client's lateness (a reply it owed still on its way);
-      // the grader's own delay ends with the window it fell in.
-      const clientSide = judged.starved ? judgeWindow({ ...measured, loopMaxMs: 0, loopTailMs: 0 }) : judged;
-      if (clientSide.starved) starvedBefore ??= `${check.id}: ${clientSide.why}`;
+      const passWhy = whole.why ?? before;
+      if (verdict.status === 'passed' && script.delayCanPass && passWhy) suspects.set(check.id, passWhy);
+      if (whole.starved) starvedBefore ??= `${check.id}: ${whole.why}`;
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);
@@ -318,7 +321,8 @@ async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promi
   for (const [id, why] of suspects) {
     const r = byId.get(id)!;
     const tries = (reruns.get(id)?.length ?? 0) + 1;
-    const message = `did not pass in any of the ${tries} times it was run, each time while the grader or the client was starved (${why}; the last time: ${said(r)}); it could not be judged on this machine now: grade it again with fewer --jobs or on a quieter machine`;
+    const outcome = r.status === 'passed' ? 'passed only while the grader or the client was starved, which can make an event that came too soon look in time,' : 'did not pass';
+    const message = `${outcome} in ${r.status === 'passed' ? 'each' : 'any'} of the ${tries} times it was run${r.status === 'passed' ? '' : ', each time while the grader or the client was starved'} (${why}; the last time: ${said(r)}); it could not be judged on this machine now: grade it again with fewer --jobs or on a quieter machine`;
     byId.set(id, { ...pick(r), status: 'error', points: 0, error: { code: 'load.starved', message } });
   }
   const results = first.results.map((r) => {
@@ -336,8 +340,9 @@ async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promi
   return { ...first, results, errors, suspects };
 }
 
-/** What a verdict that did not pass said. */
+/** What a verdict said. */
 function said(r: CheckResult): string {
+  if (r.status === 'passed') return 'passed';
   return r.status === 'error' ? `${r.error!.message} [${r.error!.code}]` : (r.actual ?? '');
 }
 

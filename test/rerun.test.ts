@@ -78,11 +78,14 @@ describe('a check that failed in a starved window', () => {
     expect(b.status).toBe('passed');
     expect(b.load?.reruns?.[0]?.why).toBe('an earlier window of the run was starved (core.one.a: the client was stopped for 1000 ms)');
     expect(created).toHaveLength(2);
-    // The grader's own delay ends with its window: a later failure in calm stands.
+    // The grader held up anywhere in the earlier window counts too (a fixture computed there may be spoilt),
+    // though in a check's own window only a delay at its end does.
     const again: FakeRun[] = [];
-    const g = await grade(fakePack({ 'core.one.b': failsFirst(1) }, { created: again }), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
-    expect(byId(g.checks)['core.one.b']).toMatchObject({ status: 'failed', load: { starved: false } });
-    expect(again).toHaveLength(1);
+    const early = { loopMaxMs: 1000, loopTotalMs: 1000, loopTailMs: 0 };
+    const g = await grade(fakePack({ 'core.one.a': failsFirst(1), 'core.one.b': failsFirst(1) }, { created: again }), { load: scriptedLoad((n) => (n === 0 ? early : undefined)) });
+    expect(byId(g.checks)['core.one.a']).toMatchObject({ status: 'failed', load: { starved: false } });
+    expect(byId(g.checks)['core.one.b']).toMatchObject({ status: 'passed' });
+    expect(byId(g.checks)['core.one.b']!.load?.reruns?.[0]?.why).toBe("an earlier window of the run was starved (core.one.a: the grader's event loop was held up for 1000 ms)");
   });
 
   it('is not run again when it failed in a calm run; a starved pass is not run again either', async () => {
@@ -94,6 +97,22 @@ describe('a check that failed in a starved window', () => {
     expect(byId(r.checks)['core.one.b']).toMatchObject({ status: 'passed', load: { starved: true } });
     expect(created).toHaveLength(1);
     expect(load.calmed).toBe(0);
+  });
+
+  it('runs again a pass that rests on an event not coming too soon (delayCanPass), when its window was starved anywhere', async () => {
+    const verdicts = [pass(), fail('removed after two intervals', 'removed 600 ms after, before two intervals')];
+    const script = async (): Promise<Verdict> => verdicts.shift() ?? pass();
+    const early = { loopMaxMs: 800, loopTotalMs: 800, loopTailMs: 0 };
+    const r = await grade(fakePack({ 'core.one.a': script }, { delayCanPass: ['core.one.a'] }), { load: scriptedLoad((n) => (n === 0 ? early : undefined)) });
+    expect(byId(r.checks)['core.one.a']).toMatchObject({ status: 'failed', actual: 'removed 600 ms after, before two intervals' });
+    expect(byId(r.checks)['core.one.a']!.load?.reruns).toEqual([expect.objectContaining({ actual: 'passed', why: "the grader's event loop was held up for 800 ms" })]);
+    // Passed only while starved, every time: an error, never a pass the delay may have made.
+    const s = await grade(fakePack({ 'core.one.a': async () => pass() }, { delayCanPass: ['core.one.a'] }), { load: scriptedLoad(() => early) });
+    expect(byId(s.checks)['core.one.a']).toMatchObject({ status: 'error', error: { code: 'load.starved' } });
+    expect(byId(s.checks)['core.one.a']!.error!.message).toMatch(/^passed only while the grader or the client was starved, .* in each of the 3 times it was run \(/);
+    // Without delayCanPass, a starved pass stands.
+    const t = await grade(fakePack({ 'core.one.a': async () => pass() }), { load: scriptedLoad(() => early) });
+    expect(byId(t.checks)['core.one.a']!.status).toBe('passed');
   });
 
   it('runs again only the suspects of that run, together, in their order', async () => {

@@ -42,12 +42,12 @@ type Script = (run: FakeRun) => Promise<Verdict>;
  */
 export function fakePack(
   scripts: Record<string, [string, Script] | Script> = {},
-  opts: { logs?: Record<string, string>; runs?: string[]; phases?: Record<string, number>; created?: FakeRun[] } = {},
+  opts: { logs?: Record<string, string>; runs?: string[]; phases?: Record<string, number>; created?: FakeRun[]; delayCanPass?: string[] } = {},
 ): Pack {
   const all: CheckScript<FakeRun>[] = fakeRubric.checks.map((c) => {
     const s = scripts[c.id];
     const [run, script] = Array.isArray(s) ? s : ['main', s ?? (async () => ({ status: 'passed' }) as Verdict)];
-    return { id: c.id, run, phase: opts.phases?.[c.id] ?? 0, script };
+    return { id: c.id, run, phase: opts.phases?.[c.id] ?? 0, script, ...(opts.delayCanPass?.includes(c.id) ? { delayCanPass: true } : {}) };
   });
   const kinds = opts.runs ?? [...new Set(all.map((s) => s.run))];
   return definePack<FakeRun>({

@@ -65,6 +65,7 @@ export const list: CheckScript<DiscoveryRun>[] = [
     id: 'discovery.list.expiry',
     run: 'session',
     phase: 2,
+    delayCanPass: true,
     async script(run) {
       const { silent } = await departures(run);
       const S = run.S;
