@@ -265,15 +265,14 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
         if (verdict.review) result.review = verdict.review;
       }
       // A failure, or a fault of ours such as a limit of the sandbox's start-up, in a starved run: run it again.
-      // Over the whole window: what a later check inherits (a fixture computed here, a reply still
-      // owed), and what may have made an event that came too soon look in time.
-      const whole = judgeWindow({ ...measured, loopTailMs: undefined });
       const before = starvedBefore && `an earlier window of the run was starved (${starvedBefore})`;
       const why = judged.why ?? before;
       if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
-      const passWhy = whole.why ?? before;
-      if (verdict.status === 'passed' && script.delayCanPass && passWhy) suspects.set(check.id, passWhy);
-      if (whole.starved) starvedBefore ??= `${check.id}: ${whole.why}`;
+      // A pass a delay can make: the events it times may lie anywhere in its window.
+      const passWhy = script.delayCanPass && verdict.status === 'passed' ? (judgeWindow({ ...measured, loopTailMs: undefined }).why ?? before) : undefined;
+      if (passWhy) suspects.set(check.id, passWhy);
+      // What a later check inherits: a fixture computed here ends with its own deadline, at the window's end.
+      if (judged.starved) starvedBefore ??= `${check.id}: ${judged.why}`;
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);
