@@ -121,6 +121,14 @@ describe('a live screen, used as a person uses it', () => {
     expect(driver.lastTried.filter((s) => s.startsWith('ticked')).map((s) => s.replace(/ \(.*/, ''))).toEqual(["ticked 'erin'", "ticked 'gus'"]);
   });
 
+  it('answers a sync only once the GUI has drawn what a click left for idle time (the list rebuilt)', async () => {
+    const { link } = await start('live_app.py', { args: ['boxes'], known: ['erin', 'finn', 'gus'] });
+    // Sent together, so the agent reads both at once and answers the sync before Tk next idles, unless it lets it.
+    await Promise.all([link.command({ cmd: 'invoke', path: '.boxes.u1_erin' }), link.command({ cmd: 'sync' })]);
+    // The reply came after the tree that shows the rebuild: no wait for it.
+    expect([...link.tree().keys()].filter((p) => p.startsWith('.boxes.'))).toEqual(['.boxes.u2_erin', '.boxes.u2_finn', '.boxes.u2_gus']);
+  });
+
   it('reads a Treeview row image as an icon in the main window', async () => {
     const { link, driver } = await start('live_app.py', { args: ['tree'], known: ['hal'] });
     expect(link.tree().get('.tree')?.images?.[0]).toMatchObject({ width: 1, height: 1 });

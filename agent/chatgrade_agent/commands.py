@@ -18,6 +18,15 @@ from .tkutil import (BUTTONISH, ENTRYISH, TTK_STATEFUL, centre, item_box, menu_l
 
 def cmd_sync(agent: AgentLike, message: dict) -> None:
     agent.dirty = True
+    # A person sees the screen once it has drawn: let the work the GUI left
+    # for idle time run first (a list rebuilt with after_idle after a click),
+    # so that the reply, and the tree sent before it, follow it.
+    raw = agent.handler_raw
+    if raw is not None:
+        try:
+            raw.call('update', 'idletasks')
+        except Exception:
+            pass
 
 
 def cmd_snapshot(agent: AgentLike, message: dict) -> None:
