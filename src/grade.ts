@@ -12,7 +12,7 @@ import { tcpListener } from './fake-server/tcp.js';
 import type { Listener } from './fake-server/transport.js';
 import type { ExecOutcome, Launcher } from './launcher.js';
 import { Limiter, SharedFacts } from './limiter.js';
-import { judgeWindow, overloaded, type Starvation, type WindowLoad } from './load/judge.js';
+import { judgeWindow, overloaded, wholeWindow, type Starvation, type WindowLoad } from './load/judge.js';
 import { LoadMonitor, type LoadWatch } from './load/monitor.js';
 import type { Pack, PackRun, RunEnv } from './pack.js';
 import type { Sandbox, SandboxRun } from './sandbox/index.js';
@@ -269,7 +269,7 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       const why = judged.why ?? before;
       if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
       // A pass a delay can make: the events it times may lie anywhere in its window.
-      const passWhy = script.delayCanPass && verdict.status === 'passed' ? (judgeWindow({ ...measured, loopTailMs: undefined }).why ?? before) : undefined;
+      const passWhy = script.delayCanPass && verdict.status === 'passed' ? (judgeWindow(wholeWindow(measured)).why ?? before) : undefined;
       if (passWhy) suspects.set(check.id, passWhy);
       // What a later check inherits: a fixture computed here ends with its own deadline, at the window's end.
       if (judged.starved) starvedBefore ??= `${check.id}: ${judged.why}`;
@@ -320,8 +320,10 @@ async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promi
   for (const [id, why] of suspects) {
     const r = byId.get(id)!;
     const tries = (reruns.get(id)?.length ?? 0) + 1;
-    const outcome = r.status === 'passed' ? 'passed only while the grader or the client was starved, which can make an event that came too soon look in time,' : 'did not pass';
-    const message = `${outcome} in ${r.status === 'passed' ? 'each' : 'any'} of the ${tries} times it was run${r.status === 'passed' ? '' : ', each time while the grader or the client was starved'} (${why}; the last time: ${said(r)}); it could not be judged on this machine now: grade it again with fewer --jobs or on a quieter machine`;
+    const outcome = r.status === 'passed'
+      ? `passed only while the grader or the client was starved, which can make an event that came too soon look in time, in each of the ${tries} times it was run`
+      : `did not pass in any of the ${tries} times it was run, each time while the grader or the client was starved`;
+    const message = `${outcome} (${why}; the last time: ${said(r)}); it could not be judged on this machine now: grade it again with fewer --jobs or on a quieter machine`;
     byId.set(id, { ...pick(r), status: 'error', points: 0, error: { code: 'load.starved', message } });
   }
   const results = first.results.map((r) => {

@@ -166,18 +166,25 @@ describe('startChat', () => {
     expect(err.tried).toEqual(['no button labelled chat/invite/talk/start/new in the main window', 'a double-click starts a chat with one user only, and a right-click on the list opens no menu']);
   });
 
-  it('finds each ticked user anew when the list is rebuilt after every click (new paths)', async () => {
-    // Every click rebuilds the Checkbuttons under new paths, as a list redrawn from scratch does.
+  /** A click on a user's box rebuilds every box under new paths (`.g<n><name>`): drawn at once, a moment later (at idle), or never. */
+  const rebuildOnClick = (drawn: 'at once' | 'later' | 'never'): Reaction => {
     let generation = 0;
-    const rebuild: Reaction = (req, l) => {
+    return (req, l) => {
       if (req.cmd !== 'invoke' || !/^\.(g\d+)?(bob|carol)$/.test(req.path)) return undefined;
       const old = [...l.widgets.values()].filter((w) => w.cls === 'Checkbutton');
       const clicked = l.widgets.get(req.path)!;
-      generation++;
-      l.diff(old.map((w) => ({ ...w, path: `.g${generation}${w.text}`, selected: w === clicked ? !w.selected : w.selected })), old.map((w) => w.path));
+      const g = ++generation;
+      const boxes = old.map((w) => ({ ...w, path: `.g${g}${w.text}`, selected: w === clicked ? !w.selected : w.selected }));
+      const gone = old.map((w) => w.path);
+      if (drawn === 'at once') l.diff(boxes, gone);
+      else l.diff([], gone);
+      if (drawn === 'later') setTimeout(() => l.diff(boxes), 0);
       return undefined;
     };
-    const { link, driver } = setup('checkbuttons', { react: rebuild });
+  };
+
+  it('finds each ticked user anew when the list is rebuilt after every click (new paths)', async () => {
+    const { link, driver } = setup('checkbuttons', { react: rebuildOnClick('at once') });
     await driver.startChat(['bob']);
     expect(link.commands).toEqual([
       { cmd: 'invoke', path: '.bob' },
@@ -187,25 +194,16 @@ describe('startChat', () => {
   });
 
   it('waits for a list caught between its rebuild and its drawing, and never presses Chat with a box unseen', async () => {
-    // A click empties the list; the new boxes are drawn a moment later (at idle), or never.
-    const rebuild = (drawn: boolean): Reaction => (req, l) => {
-      if (req.cmd !== 'invoke' || !/^\.g?(bob|carol)$/.test(req.path)) return undefined;
-      const old = [...l.widgets.values()].filter((w) => w.cls === 'Checkbutton');
-      const clicked = l.widgets.get(req.path)!;
-      l.diff([], old.map((w) => w.path));
-      if (drawn) setTimeout(() => l.diff(old.map((w) => ({ ...w, path: `.g${w.text}`, selected: w === clicked ? !w.selected : w.selected }))), 0);
-      return undefined;
-    };
     // carol starts ticked: she is unticked in the list as drawn again.
-    const { link, driver } = setup('checkbuttons', { react: rebuild(true) });
+    const { link, driver } = setup('checkbuttons', { react: rebuildOnClick('later') });
     await driver.startChat(['bob']);
     expect(link.commands).toEqual([
       { cmd: 'invoke', path: '.bob' },
-      { cmd: 'invoke', path: '.gcarol' },
+      { cmd: 'invoke', path: '.g1carol' },
       { cmd: 'invoke', path: '.chat' },
     ]);
     // Never drawn again: the failure says the list is gone, and Chat is not pressed.
-    const gone = setup('checkbuttons', { react: rebuild(false) });
+    const gone = setup('checkbuttons', { react: rebuildOnClick('never') });
     const err = await actionError(gone.driver.startChat(['bob']));
     expect(err.tried).toEqual(["ticked 'bob' (.bob)", "no list of online users in the main window '.'"]);
     expect(gone.link.commands).toEqual([{ cmd: 'invoke', path: '.bob' }]);

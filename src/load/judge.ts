@@ -66,6 +66,11 @@ export const STARVATION_LIMITS: StarvationLimits = { loopMs: 250, clientWaitMs: 
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
+/** The window with the grader's delays counted anywhere in it, not only at its end. */
+export function wholeWindow(w: WindowLoad): WindowLoad {
+  return { ...w, loopTailMs: undefined };
+}
+
 /** Judge one window: starved when the grader or the client could not run for long enough to change a verdict. */
 export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION_LIMITS): Starvation {
   const why: string[] = [];
@@ -95,6 +100,5 @@ export function judgeWindow(w: WindowLoad, limits: StarvationLimits = STARVATION
  * not to slow the whole class; a stopped client is that client's.
  */
 export function overloaded(w: WindowLoad, limits: StarvationLimits = STARVATION_LIMITS): boolean {
-  const { loopTailMs: _tail, ...whole } = w;
-  return judgeWindow(whole, { ...limits, loopMs: Math.max(limits.loopMs, 1000), stoppedMs: Infinity }).starved;
+  return judgeWindow(wholeWindow(w), { ...limits, loopMs: Math.max(limits.loopMs, 1000), stoppedMs: Infinity }).starved;
 }

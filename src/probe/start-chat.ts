@@ -85,7 +85,7 @@ export async function startChat(s: Screen, run: Attempt, users: string[]): Promi
     for (let round = 0; round <= view.entries.length; round++) {
       // A list caught between its rebuild and its drawing shows fewer boxes: never take that for "all set".
       a = await s.lookUntil(listed);
-      if (!listed(a)) entriesOf(run, a, users);
+      if (!listed(a)) entriesOf(run, a, users); // throws, naming who is missing
       const wrong = a.users?.entries.find((e) => Boolean(s.record(e.path)?.selected) !== users.includes(e.user));
       if (!wrong) return pressChatOr(s, run, users);
       const want = users.includes(wrong.user);
