@@ -12,6 +12,7 @@ import { tcpListener } from './fake-server/tcp.js';
 import type { Listener } from './fake-server/transport.js';
 import type { ExecOutcome, Launcher } from './launcher.js';
 import { Limiter, SharedFacts } from './limiter.js';
+import { countingDeadlines, deadlineExpired, type DeadlineCount } from './load/deadlines.js';
 import { judgeWindow, overloaded, wholeWindow, type Starvation, type WindowLoad } from './load/judge.js';
 import { LoadMonitor, type LoadWatch } from './load/monitor.js';
 import type { Pack, PackRun, RunEnv } from './pack.js';
@@ -156,6 +157,7 @@ async function execIn(sbRun: SandboxRun, command: string[], o: { within: number 
   });
   try {
     const exit = await Promise.race([proc.exited, delay(o.within, undefined, { ref: false })]);
+    if (!exit) deadlineExpired();
     if (exit) await Promise.race([ended, delay(1000, undefined, { ref: false })]);
     let result: unknown;
     let started = false;
@@ -229,13 +231,18 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
   let stopped: Verdict | undefined;
   // A window starved earlier may have spoilt a fixture that later checks share.
   let starvedBefore: string | undefined;
+  // The waits of this run that ran out (src/load/deadlines.ts).
+  const deadlines: DeadlineCount = { expired: 0 };
   try {
     for (const script of scripts) {
       const check = rubric.checks.find((c) => c.id === script.id)!;
       const window = ctx.load.open(group);
       const t0 = run.now();
       if (!stopped) opts.onCheckStart?.(check);
-      const verdict = stopped ?? (await runScript(script, run, opts.timeoutScale));
+      const ranOutBefore = deadlines.expired;
+      const verdict = stopped ?? (await countingDeadlines(deadlines, () => runScript(script, run, opts.timeoutScale)));
+      // Whether load could have decided it: some wait ran out, or the pack judges times it measured.
+      const timeCounted = deadlines.expired > ranOutBefore || !opts.pack.failsOnlyByDeadline || verdict.status === 'error';
       // A verdict that hung on a limit (a line, a change in the GUI; the start-up) was decided at the end of its window.
       const measured = window.close({ fresh: verdict.status !== 'passed', recent: [limits.gui], startup: limits.startup });
       const judged = judgeWindow(measured);
@@ -266,13 +273,13 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       }
       // A failure, or a fault of ours such as a limit of the sandbox's start-up, in a starved run: run it again.
       const before = starvedBefore && `an earlier window of the run was starved (${starvedBefore})`;
-      const why = judged.why ?? before;
+      const why = (timeCounted ? judged.why : undefined) ?? before;
       if (verdict.status !== 'passed' && why && !(verdict.status === 'error' && verdict.code === 'grader.bug')) suspects.set(check.id, why);
       // A pass a delay can make: the events it times may lie anywhere in its window.
       const passWhy = script.delayCanPass && verdict.status === 'passed' ? (judgeWindow(wholeWindow(measured)).why ?? before) : undefined;
       if (passWhy) suspects.set(check.id, passWhy);
       // What a later check inherits: a fixture computed here ends with its own deadline, at the window's end.
-      if (judged.starved) starvedBefore ??= `${check.id}: ${judged.why}`;
+      if (judged.starved && timeCounted) starvedBefore ??= `${check.id}: ${judged.why}`;
       if (verdict.status === 'passed' && verdict.nonStrict?.length) result.nonStrict = verdict.nonStrict;
       if (verdict.status === 'error') result.error = { code: verdict.code, message: verdict.message };
       if (evidence.length) result.transcript = evidenceLines(evidence);

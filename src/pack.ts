@@ -101,6 +101,13 @@ export interface Pack<R extends PackRun = PackRun> {
   serve?: PackServer;
   /** Limits the pack's handout sets otherwise than the core's defaults (ms, before --timeout-scale), e.g. how long a GUI change may take. */
   limits?: Partial<Limits>;
+  /**
+   * None of its failures rests on a time it measured: a check that failed
+   * with no wait running out judged what came, and load cannot change that,
+   * so it is not run again for a starved window (docs/GRADING.md, "Load
+   * never changes a verdict"). Unset, every failure in a starved window is.
+   */
+  failsOnlyByDeadline?: boolean;
 }
 
 /**

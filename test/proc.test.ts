@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findPython } from '../src/env/index.js';
 import { killAllTracked, spawnTracked, type TrackedProcess } from '../src/proc/index.js';
-import { readStat } from '../src/proc/procfs.js';
+import { childrenOf, readStat, scanShared } from '../src/proc/procfs.js';
 
 // The real interpreter, not a launcher shim that would add its own process.
 let PY = 'python3';
@@ -55,6 +55,25 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.kill(100)));
 });
 
+/**
+ * Python that leaves a grandchild outside its group and its ppid chain
+ * (setsid, then a double fork) which ignores SIGTERM and prints "orphan
+ * <pid>"; the parent then prints "parent" and sleeps.
+ */
+const orphanMaker = [
+  'import os, signal, sys, time',
+  'if os.fork() == 0:',
+  '    os.setsid()',
+  '    if os.fork() == 0:',
+  '        signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+  '        os.write(1, f"orphan {os.getpid()}\\n".encode())',
+  '        time.sleep(1000)',
+  '    os._exit(0)',
+  'os.wait()',
+  'os.write(1, b"parent\\n")',
+  'time.sleep(1000)',
+].join('\n');
+
 describe('spawnTracked', () => {
   it('kills a child that ignores SIGTERM', async () => {
     const { proc, line } = await start(
@@ -69,21 +88,7 @@ describe('spawnTracked', () => {
   });
 
   it('kills a grandchild that left the group with setsid and a double fork', async () => {
-    const { proc, line } = await start(
-      [
-        'import os, signal, sys, time',
-        'if os.fork() == 0:',
-        '    os.setsid()',
-        '    if os.fork() == 0:',
-        '        signal.signal(signal.SIGTERM, signal.SIG_IGN)',
-        '        os.write(1, f"orphan {os.getpid()}\\n".encode())',
-        '        time.sleep(1000)',
-        '    os._exit(0)',
-        'os.wait()',
-        'os.write(1, b"parent\\n")',
-        'time.sleep(1000)',
-      ].join('\n'),
-    );
+    const { proc, line } = await start(orphanMaker);
     const [, pidText] = await line(/^orphan (\d+)$/);
     await line(/^parent$/);
     const orphan = Number(pidText);
@@ -96,6 +101,20 @@ describe('spawnTracked', () => {
     await proc.kill(200);
     expect(readStat(orphan)).toBeUndefined();
     expect(readStat(proc.pid)).toBeUndefined();
+  });
+
+  it('kills two such trees at once, each finding its own orphan by its own marker', async () => {
+    const orphanOf = async () => {
+      const { proc, line } = await start(orphanMaker);
+      return { proc, orphan: Number((await line(/^orphan (\d+)$/))[1]) };
+    };
+    const [a, b] = await Promise.all([orphanOf(), orphanOf()]);
+    // Each orphan was seen (and its environment read) while looking for the other's marker too.
+    expect(a.proc.alive()).toContain(a.orphan);
+    expect(a.proc.alive()).not.toContain(b.orphan);
+    expect(b.proc.alive()).toContain(b.orphan);
+    await Promise.all([a.proc.kill(200), b.proc.kill(200)]);
+    expect([readStat(a.orphan), readStat(b.orphan)]).toEqual([undefined, undefined]);
   });
 
   it('keeps the head of the output up to the cap and says it truncated', async () => {
@@ -189,5 +208,25 @@ describe('spawnTracked', () => {
     await killAllTracked(200);
     expect(a.proc.alive()).toEqual([]);
     expect(b.proc.alive()).toEqual([]);
+  });
+});
+
+describe('/proc', () => {
+  it('shares one scan among everyone who asked before it began; one asked for later sees what started since', async () => {
+    const [a, b] = await Promise.all([scanShared(), scanShared()]);
+    expect(a).toBe(b);
+    const { proc, line } = await start('print("up", flush=True)\nimport time\ntime.sleep(1000)');
+    await line(/^up$/);
+    const c = await scanShared();
+    expect(c).not.toBe(a);
+    expect(a.some((p) => p.pid === proc.pid)).toBe(false);
+    expect(c.some((p) => p.pid === proc.pid)).toBe(true);
+  });
+
+  it("lists a process's children", async () => {
+    const { proc, line } = await start('import subprocess, time\nc = subprocess.Popen(["sleep", "1000"])\nprint("child", c.pid, flush=True)\ntime.sleep(1000)');
+    const child = Number((await line(/^child (\d+)$/))[1]);
+    expect(childrenOf(proc.pid)).toEqual([child]);
+    expect(childrenOf(child)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fail, pass, type Verdict } from '../src/check.js';
 import { MAX_RERUNS, type GradeOptions } from '../src/grade.js';
 import { Limiter } from '../src/limiter.js';
+import { deadlineExpired } from '../src/load/deadlines.js';
 import type { Pack } from '../src/pack.js';
 import type { CheckResult } from '../src/results.js';
 import { FakeRun, fakePack, gradeFake } from './helpers/fake-pack.js';
@@ -115,6 +116,30 @@ describe('a check that failed in a starved window', () => {
     // Without delayCanPass, a starved pass stands.
     const t = await grade(fakePack({ 'core.one.a': async () => pass() }), { load: scriptedLoad(() => early) });
     expect(byId(t.checks)['core.one.a']!.status).toBe('passed');
+  });
+
+  it('in a pack whose failures rest only on deadlines, runs again a failure only when one of its waits ran out', async () => {
+    const byDeadline = (pack: Pack): Pack => ({ ...pack, failsOnlyByDeadline: true });
+    // A wait of the check's own that runs out, as every bounded wait of the grader reports it.
+    const ranOut = () => new Promise<void>((resolve) => setTimeout(() => (deadlineExpired(), resolve()), 1));
+    let waits = 0;
+    const waitsThenFailsFirst = async (): Promise<Verdict> => {
+      await ranOut();
+      return waits++ === 0 ? fail('a line', 'nothing') : pass();
+    };
+    const timed = await grade(byDeadline(fakePack({ 'core.one.a': waitsThenFailsFirst })), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    expect(byId(timed.checks)['core.one.a']).toMatchObject({ status: 'passed', load: { reruns: [expect.objectContaining({ actual: 'nothing' })] } });
+    // What came was judged and was wrong: load cannot have made it so, and nothing runs again.
+    const created: FakeRun[] = [];
+    const judged = await grade(byDeadline(fakePack({ 'core.one.a': failsFirst(1) }, { created })), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    expect(byId(judged.checks)['core.one.a']).toMatchObject({ status: 'failed', actual: 'nothing (call 1)', load: { starved: true } });
+    expect(byId(judged.checks)['core.one.a']!.load?.reruns).toBeUndefined();
+    expect(created).toHaveLength(1);
+    // A starved earlier window passes its starvation on only if a wait ran out in it (a fixture cut short).
+    const calm = await grade(byDeadline(fakePack({ 'core.one.b': failsFirst(1) })), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    expect(byId(calm.checks)['core.one.b']).toMatchObject({ status: 'failed', load: { starved: false } });
+    const cut = await grade(byDeadline(fakePack({ 'core.one.a': async () => (await ranOut(), pass()), 'core.one.b': failsFirst(1) })), { load: scriptedLoad((n) => (n === 0 ? STARVED : undefined)) });
+    expect(byId(cut.checks)['core.one.b']).toMatchObject({ status: 'passed', load: { reruns: [expect.objectContaining({ why: expect.stringMatching(/^an earlier window of the run was starved \(core\.one\.a: /) })] } });
   });
 
   it('runs again only the suspects of that run, together, in their order', async () => {

@@ -27,16 +27,18 @@ export interface ClassOutcome {
 }
 
 /**
- * Client runs at once by default: waits dominate grading (a run is mostly
- * idle, waiting on a GUI or the wire), so four per core, capped by memory
- * (a client under Xvfb with its sandbox takes about 150 MB), and never under
- * 2. On 2 cores, quiet, 8 graded the reference and 34 mutants in 35.5 s, 12
- * in 32.8 s and 16 in 36.1 s, the machine 80% busy or more: past 8, runs
- * wait for the CPU (scripts/bench-class.mjs).
+ * Client runs at once at most, by default: waits dominate grading (a run is
+ * mostly idle, waiting on a GUI or the wire), so six per core, capped by
+ * memory (a client under Xvfb with its sandbox takes about 150 MB), never
+ * under 2 nor over 16. It is a ceiling: the class's limiter backs off from it
+ * while windows show the machine overloaded (src/limiter.ts). On 2 cores,
+ * quiet, the reference and 34 mutants took 40.1 to 40.8 s with 8, 33.4 s
+ * with 12 and 32.8 s with 16, every verdict as its manifest, no check run
+ * again (scripts/bench-class.mjs); 12 leaves the CPU a sixth idle.
  */
 export function defaultJobs(cores = cpus().length, freeBytes = freemem()): number {
   const byMemory = Math.floor(freeBytes / (150 * 1024 * 1024));
-  return Math.max(2, Math.min(cores * 4, byMemory, 16));
+  return Math.max(2, Math.min(cores * 6, byMemory, 16));
 }
 
 /** The seed of the k-th grading (the first keeps the seed given, so a report's replay command holds). */

@@ -2,6 +2,7 @@
 // It owns what it starts: close() ends every connection and the listener.
 
 import { performance } from 'node:perf_hooks';
+import { deadlineExpired } from '../load/deadlines.js';
 import { Session, type Outcome, type TranscriptEntry, type WaitOptions } from './session.js';
 import { listenTcp } from './tcp.js';
 import type { Listener } from './transport.js';
@@ -93,6 +94,7 @@ export class FakeServer {
         resolve({ ok: true, value: s });
       };
       const timer = setTimeout(() => {
+        deadlineExpired();
         this.waiting = this.waiting.filter((w) => w !== take);
         resolve({
           ok: false,

@@ -3,6 +3,7 @@
 // more observed event and every wait is bounded.
 
 import { performance } from 'node:perf_hooks';
+import { deadlineExpired } from '../load/deadlines.js';
 import { format, lenientParse, type LenientResult } from '../protocol/codec.js';
 import type { ClientMessage, ServerMessage } from '../protocol/grammar.js';
 import type { LineEvent } from '../protocol/lines.js';
@@ -197,7 +198,10 @@ export class Session {
         if (result) return finish(result);
         if (this.closeInfo) finish({ ok: false, failure: onEnd('closed') });
       };
-      timer = setTimeout(() => finish({ ok: false, failure: onEnd('timeout') }), Math.max(0, within));
+      timer = setTimeout(() => {
+        deadlineExpired();
+        finish({ ok: false, failure: onEnd('timeout') });
+      }, Math.max(0, within));
       this.wakers.add(check);
       check();
     });

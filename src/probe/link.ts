@@ -4,6 +4,7 @@
 
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { deadlineExpired } from '../load/deadlines.js';
 import { Backlog, MAX_HELD, MAX_HELD_BYTES } from './backlog.js';
 import type { AgentEvent, AgentRequest, ProbeLink, WidgetRecord, WidgetTree } from './widgets.js';
 
@@ -140,6 +141,7 @@ export class AgentLink implements ProbeLink {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        deadlineExpired();
         reject(new ProbeError('probe.timeout', `the GUI did not answer "${what}" within ${within} ms`));
       }, within);
       this.pending.set(id, { resolve, reject, timer, what });
@@ -174,7 +176,10 @@ export class AgentLink implements ProbeLink {
         else resolve(value as T);
       };
       const timer = setTimeout(
-        () => finish(new ProbeError('probe.timeout', `waited ${opts.within} ms for ${opts.step}`)),
+        () => {
+          deadlineExpired();
+          finish(new ProbeError('probe.timeout', `waited ${opts.within} ms for ${opts.step}`));
+        },
         opts.within,
       );
       const unsubscribe = this.onEvent(() => {
@@ -297,6 +302,8 @@ export class AgentLink implements ProbeLink {
       case 'crash': {
         const e = ev as Extract<AgentEvent, { type: 'crash' }>;
         this.crashList.push({ kind: e.kind, text: e.text });
+        // Waits look again: a traceback can decide what they wait for (the GUI may never change after it).
+        changed = true;
         break;
       }
       case 'agent_error':

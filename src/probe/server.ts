@@ -4,6 +4,7 @@
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { deadlineExpired } from '../load/deadlines.js';
 import { AgentLink, ProbeError, type HelloEvent } from './link.js';
 
 /** Options for ProbeServer.start. */
@@ -97,7 +98,10 @@ export class ProbeServer {
         else resolve(v);
       };
       const timer = setTimeout(
-        () => settle(new ProbeError('probe.noHello', `no agent said hello within ${within} ms`)),
+        () => {
+          deadlineExpired();
+          settle(new ProbeError('probe.noHello', `no agent said hello within ${within} ms`));
+        },
         within,
       );
       timer.unref();

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { findTree, processesOf } from './procfs.js';
+import { findTree, processesOf, scanShared } from './procfs.js';
 
 /** The name of the environment variable that marks a tracked tree. */
 export const MARKER_VAR = 'CHATGRADE_TRACK';
@@ -125,36 +125,6 @@ function signalAll(pids: number[], pgid: number, signal: NodeJS.Signals): void {
 /** How long kill() waits for the pipes to end once the tree is gone (only an escaped process can hold them longer). */
 const PIPE_END_MS = 500;
 
-/** Resolve after `ms`; used only to pace /proc rescans, which have no event to wait on. */
-function pause(ms: number): Promise<void> {
-  // Not unref'd: a caller awaiting kill() must keep the process alive.
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * Rescans of /proc, each after a pause of at least 10 ms and four times as
- * long as the last scan took, so that on a loaded machine (where one scan of
- * every process takes tens of ms) rescans never take more than a fifth of
- * the grader's time. The scan comes last, so what it finds is acted on at
- * once (a pid seen gone may be reused).
- */
-function pacer(first: number): <T>(scan: () => T) => Promise<T> {
-  let last = first;
-  return async (scan) => {
-    await pause(Math.max(10, 4 * last));
-    const t0 = performance.now();
-    const out = scan();
-    last = performance.now() - t0;
-    return out;
-  };
-}
-
-/** A scan and how long it took. */
-function timed<T>(scan: () => T): [T, number] {
-  const t0 = performance.now();
-  return [scan(), performance.now() - t0];
-}
-
 class Tracked implements TrackedProcess {
   readonly pid: number;
   readonly exited: Promise<ExitInfo>;
@@ -210,6 +180,15 @@ class Tracked implements TrackedProcess {
     return findTree(this.pid, this.pid, this.marker, this.uid);
   }
 
+  /**
+   * The tree's live pids from the next shared scan of /proc (paced for the
+   * whole grader, see scanShared); what it finds is acted on at once, as a
+   * pid seen gone may be reused.
+   */
+  private async aliveSoon(): Promise<number[]> {
+    return findTree(this.pid, this.pid, this.marker, this.uid, await scanShared());
+  }
+
   kill(graceMs = 2000): Promise<void> {
     this.killing ??= this.doKill(graceMs);
     return this.killing;
@@ -217,19 +196,17 @@ class Tracked implements TrackedProcess {
 
   private async doKill(graceMs: number): Promise<void> {
     const deadline = Date.now() + graceMs;
-    const [found, took] = timed(() => this.alive());
-    let pids = found;
+    let pids = await this.aliveSoon();
     if (pids.length) signalAll(pids, this.pid, 'SIGTERM');
-    const paced = pacer(took);
     // Rescan while waiting: a dying parent may fork, or orphans may appear.
     while (pids.length && Date.now() < deadline) {
-      pids = await paced(() => this.alive());
+      pids = await this.aliveSoon();
       if (pids.length) signalAll(pids, this.pid, 'SIGTERM');
     }
     const killDeadline = Date.now() + 3000;
     while (pids.length && Date.now() < killDeadline) {
       signalAll(pids, this.pid, 'SIGKILL');
-      pids = await paced(() => this.alive());
+      pids = await this.aliveSoon();
     }
     // Node must also have reaped the direct child, so `exited` is settled.
     if (!this.exit) {
@@ -301,9 +278,7 @@ function setprivPath(): string | undefined {
 /** SIGKILL every process of `uid` (a sandbox's own uid) and wait, bounded, until none is left. */
 export async function killAllOfUid(uid: number, within = 3000): Promise<void> {
   const deadline = Date.now() + within;
-  const [first, took] = timed(() => processesOf(uid));
-  const paced = pacer(took);
-  for (let pids = first; pids.length && Date.now() <= deadline; ) {
+  for (let pids = processesOf(uid, await scanShared()); pids.length && Date.now() <= deadline; ) {
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -311,7 +286,7 @@ export async function killAllOfUid(uid: number, within = 3000): Promise<void> {
         // gone already
       }
     }
-    pids = await paced(() => processesOf(uid));
+    pids = processesOf(uid, await scanShared());
   }
 }
 

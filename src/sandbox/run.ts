@@ -8,12 +8,13 @@
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { killAllOfUid, spawnTracked, type TrackedProcess } from '../proc/index.js';
-import { listProcesses } from '../proc/procfs.js';
+import { childrenOf } from '../proc/procfs.js';
 import { copySubmission } from './copy.js';
 import { insidePaths, observerCommand, sandboxCommand, SUBMISSION_OOM_SCORE_ADJ, type Entry, type HostPaths, type InsidePaths, type SandboxLevel } from './plan.js';
 import type { SandboxContext } from './context.js';
@@ -297,7 +298,7 @@ export class SandboxRun {
         if (msg?.type === 'holding') {
           void (async () => {
             // bubblewrap (the process we started) has one child: the sandbox's first process, in its namespaces.
-            const first = listProcesses().find((p) => p.ppid === proc.pid)?.pid;
+            const first = childrenOf(proc.pid)[0];
             if (first === undefined) throw new Error('the sandbox has no first process to share its network with');
             for (const c of companions) await this.startCompanion(c, first);
             await ready?.();
@@ -337,7 +338,8 @@ export class SandboxRun {
     }
     // Its X server stops in the background; the submission waits for it before it ends.
     if (this.x) this.ctx.xservers?.release(this.x);
-    rmSync(this.dir, { recursive: true, force: true });
+    // Off the event loop: a run's tree takes tens of ms to remove on a busy machine, and other runs are being timed.
+    await rm(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@
 // its files and cgroup are removed.
 
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findXvfb } from '../env/display.js';
@@ -155,7 +156,7 @@ export class Sandbox {
       await killAllOfUid(this.helper.uid);
       this.helper.release();
     }
-    rmSync(this.ctx.root, { recursive: true, force: true });
+    await rm(this.ctx.root, { recursive: true, force: true });
   }
 }
 

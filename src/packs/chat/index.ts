@@ -39,6 +39,8 @@ export const chat = definePack<SessionRun>({
   mutants: examples('mutants'),
   // CLIENT.md: every change shows within 5 s of the message that causes it (a list may refresh every 2 s).
   limits: { gui: 5_000, barrier: 5_000 },
+  // Its one timing check (structure.gui.responsive) is a wait for an answer: a failure without a wait running out judged content.
+  failsOnlyByDeadline: true,
   serve: {
     description: 'the reference chat server (--host, --port)',
     options: [

@@ -104,7 +104,8 @@ export const bonus: CheckScript<SessionRun>[] = [
       run.client!.setKnownUsers([run.self, ...users]);
       const line = Buffer.from(`ONLINE_USERS ${run.self} ${users.join(' ')}\n`);
       await s.sendRaw(line, { chunks: [5, 9], gapMs: 15, label: `ONLINE_USERS ${run.self} ${users.join(' ')} (in three TCP segments)` });
-      const shown = await run.gui((ui) => (users.every((u) => ui.users?.includes(u)) ? true : undefined), 'the valid ONLINE_USERS after the malformed lines');
+      // A traceback fails the check whatever the list shows (survived, below): the wait ends with it.
+      const shown = await run.gui((ui) => (users.every((u) => ui.users?.includes(u)) || run.client!.tracebacks().length > before ? true : undefined), 'the valid ONLINE_USERS after the malformed lines');
       const bad = await survived(run, 'malformed lines', before);
       if (bad) return bad;
       if (shown.ok) return pass();

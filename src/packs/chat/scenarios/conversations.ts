@@ -63,6 +63,20 @@ async function membersLost(run: SessionRun, windows: readonly string[], expected
   return unsure(expected, actual, blind.length ? reviewNote(`no member display was recognised in ${blind.map((w) => `'${w}'`).join(', ')}`, ui) : undefined);
 }
 
+/**
+ * Wait until `ok` holds for the members shown; false when the limit runs
+ * out, or at once in a run whose client has never shown a member
+ * (SessionRun.membersBlind, set here when a wait ends with nobody shown).
+ */
+async function membersShow(run: SessionRun, ok: (ui: ChatUi) => boolean, step: string): Promise<boolean> {
+  if (run.membersBlind) return false;
+  const r = await run.gui((ui) => (ok(ui) ? true : undefined), step);
+  if (r.ok) return true;
+  const ui = (await run.driver()).ui();
+  if (r.failure.reason === 'timeout' && ui.conversations.every((c) => (c.members ?? []).every((m) => m === run.self))) run.membersBlind = true;
+  return false;
+}
+
 /** Someone in the conversation other than the current user, to speak in it. */
 function speaker(run: SessionRun, conv: string): string {
   return run.conversations.get(conv)?.find((m) => m !== run.self) ?? run.online[0] ?? run.names.user();
@@ -187,8 +201,8 @@ export const conversations: CheckScript<SessionRun>[] = [
     async script(run) {
       const { fixture, window } = await windowOf(run, 'first');
       const members = run.conversations.get(fixture.conv)!;
-      const r = await run.gui((ui) => (sameMembers(convIn(ui, window)?.members, members, run.self) ? true : undefined), 'the members to show');
-      return r.ok ? pass() : membersLost(run, [window], `members ${members.join(', ')}`, list(await run.membersOf(window)));
+      const ok = await membersShow(run, (ui) => sameMembers(convIn(ui, window)?.members, members, run.self), 'the members to show');
+      return ok ? pass() : membersLost(run, [window], `members ${members.join(', ')}`, list(await run.membersOf(window)));
     },
   },
   {
@@ -202,8 +216,8 @@ export const conversations: CheckScript<SessionRun>[] = [
       const after = [...before.filter((m) => m !== fixture.peer), joiner];
       run.conversations.set(fixture.conv, after);
       await run.sendConversations();
-      const r = await run.gui((ui) => (sameMembers(convIn(ui, window)?.members, after, run.self) ? true : undefined), 'the members to update');
-      return r.ok ? pass() : membersLost(run, [window], `members ${after.join(', ')} (${joiner} joined, ${fixture.peer} left)`, list(await run.membersOf(window)));
+      const ok = await membersShow(run, (ui) => sameMembers(convIn(ui, window)?.members, after, run.self), 'the members to update');
+      return ok ? pass() : membersLost(run, [window], `members ${after.join(', ')} (${joiner} joined, ${fixture.peer} left)`, list(await run.membersOf(window)));
     },
   },
   {
@@ -262,7 +276,9 @@ export const conversations: CheckScript<SessionRun>[] = [
         return { ...w, text, token: run.names.tokenOf(text) };
       });
       for (const w of sent) await run.send({ type: 'SEND_MESSAGE', conv: w.fixture.conv, from: speaker(run, w.fixture.conv), text: w.text });
-      const seen = await run.gui((ui) => (sent.every((w) => shows(ui, w.window, w.token)) ? true : undefined), 'each message in its conversation');
+      // A message in the other conversation's window is a fault for good: decided the moment it shows.
+      const misrouted = (ui: ChatUi) => sent.some((w) => shows(ui, sent.find((x) => x !== w)!.window, w.token));
+      const seen = await run.gui((ui) => (sent.every((w) => shows(ui, w.window, w.token)) || misrouted(ui) ? true : undefined), 'each message in its conversation');
       if (seen.ok) await run.barrier();
       const ui = (await run.driver()).ui();
       const problems: string[] = [];
@@ -289,8 +305,7 @@ export const conversations: CheckScript<SessionRun>[] = [
       run.conversations.set(b.fixture.conv, mb);
       await run.sendConversations();
       const ok = (ui: ChatUi) => sameMembers(convIn(ui, a.window)?.members, ma, run.self) && sameMembers(convIn(ui, b.window)?.members, mb, run.self);
-      const r = await run.gui((ui) => (ok(ui) ? true : undefined), 'both conversations to show their members');
-      if (r.ok) return pass();
+      if (await membersShow(run, ok, 'both conversations to show their members')) return pass();
       return membersLost(
         run,
         [a.window, b.window],

@@ -10,6 +10,7 @@ import type { Group, ServerMessage } from '../../../protocol/grammar.js';
 import { FakeServer } from '../../../fake-server/server.js';
 import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../../../fake-server/session.js';
 import type { ClientProcess } from '../../../launcher.js';
+import { deadlineExpired } from '../../../load/deadlines.js';
 import type { PackRun, RunEnv } from '../../../pack.js';
 import { TkDriver } from '../../../probe/driver.js';
 import { ExplicitDriver } from '../../../probe/explicit.js';
@@ -321,6 +322,22 @@ export class SessionRun implements PackRun {
    */
   listBlind = false;
 
+  /**
+   * Set once an INVITATION brought no invitation window within the limit:
+   * later conversations are opened by the fallback (the user starts the
+   * chat) at once, as waiting again would see the same; like listBlind,
+   * only this run's own history decides it.
+   */
+  invitationBlind = false;
+
+  /**
+   * Set once a wait for a conversation's members ran out with no member
+   * shown in any conversation view: later waits on members are decided at
+   * once, as the client never showed a member; like listBlind, only this
+   * run's own history decides it.
+   */
+  membersBlind = false;
+
   /** Milliseconds since the server last sent anything. */
   silenceMs(): number {
     return performance.now() - this.lastSend;
@@ -357,7 +374,14 @@ export class SessionRun implements PackRun {
   /** The exit status, once the client has exited within `within` ms. */
   async waitExit(within: number): Promise<{ code: number | null; signal: string | null } | undefined> {
     const client = await this.start();
-    return Promise.race([client.exited, delay(within, undefined, { ref: false })]);
+    let timer: NodeJS.Timeout | undefined;
+    const ranOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        deadlineExpired();
+        resolve(undefined);
+      }, within).unref();
+    });
+    return Promise.race([client.exited, ranOut]).finally(() => clearTimeout(timer));
   }
 
   /** The session's transcript around a moment, for a check's evidence. */
