@@ -100,6 +100,13 @@ interface Ctx {
   limiter: Limiter;
   /** performance.now() when the grading started: windows are reported from it. */
   origin: number;
+  /**
+   * The first run (the pack's longest, on the grading's critical path)
+   * starts first; the others wait until its first check is over (its client
+   * is up, or could not start), so that its start-up does not share the
+   * CPU with theirs. Their own runs are short, and end before it does.
+   */
+  lead: { kind: string; over: () => void; ready: Promise<void> };
 }
 
 /** The client log a result keeps per run: its last characters. */
@@ -285,6 +292,7 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
       if (evidence.length) result.transcript = evidenceLines(evidence);
       if (verdict.status === 'failed') await witness(result, run, sbRun.framebuffer, opts);
       results.push(result);
+      if (kind === ctx.lead.kind) ctx.lead.over();
       // A verdict that will be run again is told when it is final.
       if (tell && !suspects.has(check.id)) opts.onCheck?.(result);
     }
@@ -305,7 +313,8 @@ async function runOne(kind: string, scripts: CheckScript[], ctx: Ctx, tell = tru
  * `error` (load.starved), never the client's failure.
  */
 async function settledRun(kind: string, scripts: CheckScript[], ctx: Ctx): Promise<RunOutcome> {
-  const first = await ctx.limiter.run(() => runOne(kind, scripts, ctx));
+  if (kind !== ctx.lead.kind) await ctx.lead.ready;
+  const first = await ctx.limiter.run(() => runOne(kind, scripts, ctx)).finally(() => kind === ctx.lead.kind && ctx.lead.over());
   const byId = new Map(first.results.map((r) => [r.id, r]));
   const reruns = new Map<string, NonNullable<LoadReport['reruns']>>();
   const stops = [...first.errors];
@@ -387,11 +396,14 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeResult> 
     byRun.set(s.run, [...(byRun.get(s.run) ?? []), s]);
   }
   const own = opts.load ? undefined : new LoadMonitor();
-  const ctx: Ctx = { opts, shared: new SharedFacts(), load: opts.load ?? own!, limiter: opts.limiter ?? new Limiter(opts.jobs), origin: started };
+  const kinds = pack.runs.map((r) => r.kind).filter((k) => byRun.has(k));
+  let over = (): void => {};
+  const ready = new Promise<void>((resolve) => (over = resolve));
+  const ctx: Ctx = { opts, shared: new SharedFacts(), load: opts.load ?? own!, limiter: opts.limiter ?? new Limiter(opts.jobs), origin: started, lead: { kind: kinds[0] ?? '', over, ready } };
   // Each run draws from its own stream, so selecting fewer checks does not change the others' names.
   // In run order, so the first runs get the first slots.
   const outcomes = await Promise.all(
-    pack.runs.map((r) => r.kind).filter((k) => byRun.has(k)).map((kind) => {
+    kinds.map((kind) => {
       const scripts = byRun.get(kind)!.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s);
       return settledRun(kind, scripts, ctx);
     }),

@@ -231,6 +231,26 @@ describe('weights and selection', () => {
     expect(order).toEqual(['core.one.b', 'core.two.a', 'extra.three.a', 'core.one.a']);
     expect(r.checks.map((c) => c.id)).toEqual([...ALL].sort());
   });
+
+  it('starts the other runs once the first run\'s first check is over, and without it when it is not selected', async () => {
+    const order: string[] = [];
+    const slow = (id: string) => async () => {
+      order.push(`${id} starts`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push(`${id} ends`);
+      return pass();
+    };
+    const pack = fakePack({ 'core.one.a': ['lead', slow('lead')], 'core.one.b': ['lead', slow('lead, second')], 'core.two.a': ['other', slow('other')] });
+    await grade(pack, { jobs: 4 });
+    expect(order.slice(0, 2)).toEqual(['lead starts', 'lead ends']);
+    // The other run then goes along with the rest of the first run.
+    expect(order.indexOf('other starts')).toBeGreaterThan(order.indexOf('lead ends'));
+    expect(order.indexOf('other starts')).toBeLessThan(order.indexOf('lead, second ends'));
+    order.length = 0;
+    const r = await grade(pack, { jobs: 4, checks: ['core.two.a'] });
+    expect(order).toEqual(['other starts', 'other ends']);
+    expect(r.checks.find((c) => c.id === 'core.two.a')!.status).toBe('passed');
+  });
 });
 
 describe('limitsFor', () => {
