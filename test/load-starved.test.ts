@@ -138,6 +138,11 @@ describe('a client starved while a check waits for its GUI', () => {
           // Before the line is sent: from now on the grader shares CPU 0 with the hog, and gets next to nothing of it.
           pin(['-c', '0']);
           pinned = true;
+          // How long the scheduler then keeps the grader off the CPU varies (holds of 147 to 632 ms were measured,
+          // a quick check's window may close before the next one): the grader's own loop is also held up for
+          // 300 ms here, on the CPU it shares with the hog, so the hold is certain rather than likely.
+          const until = performance.now() + 300;
+          while (performance.now() < until);
         },
         release,
         // Set free as soon as that check's window closes.
