@@ -56,6 +56,11 @@ const SAMPLE: [mutant: string, lost: string, kept: string][] = [
   ['text_collapsed', 'conv.send.sent', 'conv.send.own_once'],
   ['online_users_add_only', 'basic.online_users.updated', 'basic.online_users.shown'],
   ['leave_all', 'conv.leave.sent', 'conv.multiple.routing'],
+  // Each decided early from the run's own history or at the first sight of a fault (docs/GRADING.md, "Deciding early").
+  ['conversations_ignored', 'conv.multiple.members', 'conv.multiple.routing'],
+  ['no_invitation_window', 'conv.join.sent', 'conv.leave.sent'],
+  ['wrong_routing', 'conv.multiple.routing', 'conv.multiple.members'],
+  ['crash_on_unknown', 'bonus.robust.malformed', 'structure.config.port'],
 ];
 
 function cases(): { mutant: string; id: string; lost: boolean }[] {
