@@ -2,7 +2,7 @@
 // It owns what it starts: close() ends every connection and the listener.
 
 import { performance } from 'node:perf_hooks';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { Session, type Outcome, type TranscriptEntry, type WaitOptions } from './session.js';
 import { listenTcp } from './tcp.js';
 import type { Listener } from './transport.js';
@@ -93,8 +93,7 @@ export class FakeServer {
         this.claimed++;
         resolve({ ok: true, value: s });
       };
-      const timer = setTimeout(() => {
-        deadlineExpired();
+      const timer = deadlineTimer(opts.within, () => {
         this.waiting = this.waiting.filter((w) => w !== take);
         resolve({
           ok: false,
@@ -105,7 +104,7 @@ export class FakeServer {
             reason: 'timeout',
           },
         });
-      }, opts.within);
+      });
       this.waiting.push(take);
     });
   }

@@ -3,7 +3,7 @@
 // more observed event and every wait is bounded.
 
 import { performance } from 'node:perf_hooks';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { format, lenientParse, type LenientResult } from '../protocol/codec.js';
 import type { ClientMessage, ServerMessage } from '../protocol/grammar.js';
 import type { LineEvent } from '../protocol/lines.js';
@@ -198,10 +198,7 @@ export class Session {
         if (result) return finish(result);
         if (this.closeInfo) finish({ ok: false, failure: onEnd('closed') });
       };
-      timer = setTimeout(() => {
-        deadlineExpired();
-        finish({ ok: false, failure: onEnd('timeout') });
-      }, Math.max(0, within));
+      timer = deadlineTimer(Math.max(0, within), () => finish({ ok: false, failure: onEnd('timeout') }));
       this.wakers.add(check);
       check();
     });

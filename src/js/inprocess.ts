@@ -14,7 +14,7 @@ import type { Listener } from '../fake-server/transport.js';
 import { ListenError } from '../fake-server/tcp.js';
 import { WsConnection, manualListener, wsUrl, type MessageSocket } from '../fake-server/ws.js';
 import type { ClientProcess, Launcher } from '../launcher.js';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { Backlog } from '../probe/backlog.js';
 import type { LineConnection } from '../probe/explicit.js';
 import { ProbeError } from '../probe/link.js';
@@ -205,10 +205,7 @@ export async function inspectInWorker(file: string, within: number): Promise<unk
   capture(worker.stderr);
   try {
     return await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        deadlineExpired();
-        resolve(undefined);
-      }, within);
+      const timer = deadlineTimer(within, () => resolve(undefined));
       worker.on('message', (m: FromWorker) => {
         if (m.t !== 'report') return;
         clearTimeout(timer);

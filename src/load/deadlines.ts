@@ -5,7 +5,8 @@
 // deadlineExpired() when its time runs out, and the runner counts them per
 // run: through AsyncLocalStorage, as a run's waits are all made within its
 // asynchronous context and the timers they set keep it, so no wait needs to
-// be handed a counter. A wait left over from an earlier check that runs out
+// be handed a counter. A wait sets its limit with deadlineTimer(), which
+// counts it when it fires. A wait left over from an earlier check that runs out
 // later counts against the later check: a count errs towards running again.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -26,4 +27,12 @@ export function countingDeadlines<T>(count: DeadlineCount, fn: () => T): T {
 export function deadlineExpired(): void {
   const count = store.getStore();
   if (count) count.expired++;
+}
+
+/** A bounded wait's limit: `expire` runs after `ms`, the running-out counted for the run first (clear it as any timer). */
+export function deadlineTimer(ms: number, expire: () => void): NodeJS.Timeout {
+  return setTimeout(() => {
+    deadlineExpired();
+    expire();
+  }, ms);
 }

@@ -5,7 +5,7 @@
 
 import type { Socket } from 'node:net';
 import { z } from 'zod';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { Backlog } from './backlog.js';
 import { ProbeTimeout, waitForUi } from './driver.js';
 import { ActionError, type ChatUi, type Driver, type UiWindow } from './ui.js';
@@ -214,11 +214,10 @@ export class ExplicitDriver implements Driver {
     }
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = deadlineTimer(ms, () => {
         this.pending.delete(id);
-        deadlineExpired();
         reject(new Error(`no reply within ${Math.round(ms)} ms`));
-      }, ms);
+      });
       this.pending.set(id, { cmd: req.cmd, resolve, reject, timer });
       try {
         this.conn.send({ id, ...req });

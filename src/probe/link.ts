@@ -4,7 +4,7 @@
 
 import type { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { Backlog, MAX_HELD, MAX_HELD_BYTES } from './backlog.js';
 import type { AgentEvent, AgentRequest, ProbeLink, WidgetRecord, WidgetTree } from './widgets.js';
 
@@ -139,11 +139,10 @@ export class AgentLink implements ProbeLink {
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = deadlineTimer(within, () => {
         this.pending.delete(id);
-        deadlineExpired();
         reject(new ProbeError('probe.timeout', `the GUI did not answer "${what}" within ${within} ms`));
-      }, within);
+      });
       this.pending.set(id, { resolve, reject, timer, what });
       this.socket.write(`${JSON.stringify({ ...req, id })}\n`);
     });
@@ -175,13 +174,7 @@ export class AgentLink implements ProbeLink {
         if (err) reject(err);
         else resolve(value as T);
       };
-      const timer = setTimeout(
-        () => {
-          deadlineExpired();
-          finish(new ProbeError('probe.timeout', `waited ${opts.within} ms for ${opts.step}`));
-        },
-        opts.within,
-      );
+      const timer = deadlineTimer(opts.within, () => finish(new ProbeError('probe.timeout', `waited ${opts.within} ms for ${opts.step}`)));
       const unsubscribe = this.onEvent(() => {
         let value: T | undefined;
         try {

@@ -4,7 +4,7 @@
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import { AgentLink, ProbeError, type HelloEvent } from './link.js';
 
 /** Options for ProbeServer.start. */
@@ -97,13 +97,7 @@ export class ProbeServer {
         if (v instanceof Error) reject(v);
         else resolve(v);
       };
-      const timer = setTimeout(
-        () => {
-          deadlineExpired();
-          settle(new ProbeError('probe.noHello', `no agent said hello within ${within} ms`));
-        },
-        within,
-      );
+      const timer = deadlineTimer(within, () => settle(new ProbeError('probe.noHello', `no agent said hello within ${within} ms`)));
       timer.unref();
       this.waiters.add(settle);
     });

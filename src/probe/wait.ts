@@ -2,7 +2,7 @@
 // bounded wait re-evaluated on every change, and when it runs out, a
 // ProbeTimeout that names the step and says what the GUI last showed.
 
-import { deadlineExpired } from '../load/deadlines.js';
+import { deadlineTimer } from '../load/deadlines.js';
 import type { ChatUi } from './ui.js';
 
 /** A bounded wait ran out; `step` names what was awaited, `lastSeen` what the GUI showed. */
@@ -74,13 +74,12 @@ export function waitForUi<T>(
         finish(() => reject(err));
       }
     };
-    const timer = setTimeout(() => {
+    const timer = deadlineTimer(ms, () => {
       if (done) return;
-      deadlineExpired();
       const seen = last ?? safeRead(read);
       const what = seen ? describeUi(seen) : 'nothing (the UI could not be read)';
       finish(() => reject(new ProbeTimeout(`waited ${Math.round(ms)} ms for ${step}; last seen: ${what}`, step, seen)));
-    }, ms);
+    });
     unsubscribe = subscribe(check);
     check();
   });

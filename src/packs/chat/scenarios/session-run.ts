@@ -10,7 +10,7 @@ import type { Group, ServerMessage } from '../../../protocol/grammar.js';
 import { FakeServer } from '../../../fake-server/server.js';
 import type { Inbound, Matcher, Outcome, Session, TranscriptEntry } from '../../../fake-server/session.js';
 import type { ClientProcess } from '../../../launcher.js';
-import { deadlineExpired } from '../../../load/deadlines.js';
+import { deadlineTimer } from '../../../load/deadlines.js';
 import type { PackRun, RunEnv } from '../../../pack.js';
 import { TkDriver } from '../../../probe/driver.js';
 import { ExplicitDriver } from '../../../probe/explicit.js';
@@ -376,10 +376,7 @@ export class SessionRun implements PackRun {
     const client = await this.start();
     let timer: NodeJS.Timeout | undefined;
     const ranOut = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        deadlineExpired();
-        resolve(undefined);
-      }, within).unref();
+      timer = deadlineTimer(within, () => resolve(undefined)).unref();
     });
     return Promise.race([client.exited, ranOut]).finally(() => clearTimeout(timer));
   }
